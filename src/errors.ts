@@ -1,0 +1,111 @@
+/**
+ * Typed errors of langgraph-moa. Each has a stable `name` and a static `isInstance` that works across
+ * package copies (it checks a global symbol, not the prototype chain), so a caller can branch on them
+ * without parsing messages.
+ */
+
+const MARKER = Symbol.for("langgraph-moa.error");
+
+/** The base of every error this package throws on purpose. */
+export class MoAError extends Error {
+  /** Set on every MoA error so `isInstance` works across bundles and package copies. */
+  readonly [MARKER] = true;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "MoAError";
+  }
+
+  /** True when `error` is any langgraph-moa error. */
+  static isInstance(error: unknown): error is MoAError {
+    return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
+  }
+}
+
+/** Invalid options or input: thrown at construction (or when a turn starts), naming the option and what is valid. */
+export class MoAConfigError extends MoAError {
+  /** The option (or input) that is wrong, as a path such as `proposers[2].samples`. */
+  readonly option: string;
+
+  constructor(option: string, message: string, options?: { cause?: unknown }) {
+    super(`Invalid ${option}: ${message}`, options);
+    this.name = "MoAConfigError";
+    this.option = option;
+  }
+
+  /** True when `error` is a {@link MoAConfigError}. */
+  static override isInstance(error: unknown): error is MoAConfigError {
+    return MoAError.isInstance(error) && error.name === "MoAConfigError";
+  }
+}
+
+/** A conversation a turn cannot start from (empty, or ending with the assistant's own message). */
+export class MoAInputError extends MoAError {
+  constructor(message: string) {
+    super(message);
+    this.name = "MoAInputError";
+  }
+
+  /** True when `error` is a {@link MoAInputError}. */
+  static override isInstance(error: unknown): error is MoAInputError {
+    return MoAError.isInstance(error) && error.name === "MoAInputError";
+  }
+}
+
+/** Why one model call of a turn failed. */
+export interface ModelFailure {
+  /** The proposer id (or aggregator id) that failed. */
+  readonly id: string;
+  /** The 1-based layer, or `"aggregate"` for the aggregator. */
+  readonly layer: number | "aggregate";
+  /** The error the call failed with. */
+  readonly error: unknown;
+}
+
+/** Too few proposers of a layer answered (fewer than `minProposals`); carries each model's cause. */
+export class ProposersFailedError extends MoAError {
+  /** The layer that could not be completed (1-based). */
+  readonly layer: number;
+  /** One entry per proposer of that layer that failed. */
+  readonly failures: readonly ModelFailure[];
+
+  constructor(layer: number, succeeded: number, required: number, failures: readonly ModelFailure[]) {
+    const causes = failures.map((f) => `${f.id}: ${describeError(f.error)}`).join("; ");
+    super(
+      `Layer ${layer}: ${succeeded} proposal(s) succeeded, at least ${required} required (minProposals). Causes: ${causes}`,
+      { cause: failures[0]?.error },
+    );
+    this.name = "ProposersFailedError";
+    this.layer = layer;
+    this.failures = failures;
+  }
+
+  /** True when `error` is a {@link ProposersFailedError}. */
+  static override isInstance(error: unknown): error is ProposersFailedError {
+    return MoAError.isInstance(error) && error.name === "ProposersFailedError";
+  }
+}
+
+/** The aggregator (and every fallback aggregator) failed; carries each model's cause. */
+export class AggregatorFailedError extends MoAError {
+  /** One entry per aggregator tried, in order. */
+  readonly failures: readonly ModelFailure[];
+
+  constructor(failures: readonly ModelFailure[]) {
+    const causes = failures.map((f) => `${f.id}: ${describeError(f.error)}`).join("; ");
+    super(`The aggregator failed. Causes: ${causes}`, { cause: failures.at(-1)?.error });
+    this.name = "AggregatorFailedError";
+    this.failures = failures;
+  }
+
+  /** True when `error` is an {@link AggregatorFailedError}. */
+  static override isInstance(error: unknown): error is AggregatorFailedError {
+    return MoAError.isInstance(error) && error.name === "AggregatorFailedError";
+  }
+}
+
+/** A one-line description of any thrown value, for error messages and traces. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name === "Error" ? "" : `${error.name}: `}${error.message}`;
+  return String(error);
+}

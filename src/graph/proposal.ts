@@ -1,0 +1,22 @@
+import type { TokenUsage } from "../models/usage.js";
+
+/** The outcome of one proposer call, as the `propose` node writes it into the state. */
+export interface Proposal {
+  /** The proposer's id. */
+  readonly id: string;
+  /** The proposer's display name. */
+  readonly model: string;
+  /** The proposer's position; proposals are ordered by it. */
+  readonly index: number;
+  /** The 1-based layer. */
+  readonly layer: number;
+  /** The answer's text; absent when the call failed. */
+  readonly text?: string;
+  /** Tokens the provider reported. */
+  readonly usage?: TokenUsage;
+  /** Epoch milliseconds when the call started and ended. */
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** The error the call failed with. */
+  readonly error?: { readonly name: string; readonly message: string };
+}

@@ -1,0 +1,35 @@
+import { Annotation, MessagesAnnotation } from "@langchain/langgraph";
+import { NO_USAGE } from "../models/usage.js";
+import type { Proposal } from "./proposal.js";
+import type { MoATrace } from "./trace.js";
+
+/** The trace of a turn that has not made any call yet. */
+export const EMPTY_TRACE: MoATrace = Object.freeze({ layers: [], aggregator: [], usage: NO_USAGE, calls: 0, wallMs: 0 });
+
+/**
+ * The state of the MoA graph. `messages` is the conversation and persists across turns (with a
+ * checkpointer); the other fields belong to the current turn and are reset by `prepare`.
+ */
+export const MoAStateAnnotation = Annotation.Root({
+  ...MessagesAnnotation.spec,
+  /** Every proposal of the turn so far, in arrival order (the `join` node orders them). */
+  proposals: Annotation<Proposal[]>({
+    reducer: (current, update) => current.concat(update),
+    default: () => [],
+  }),
+  /** The answers of the last completed layer, ordered by proposer. */
+  references: Annotation<string[]>({
+    reducer: (_, update) => update,
+    default: () => [],
+  }),
+  /** The trace of the current (or, once it ended, the last) turn. */
+  trace: Annotation<MoATrace>({
+    reducer: (_, update) => update,
+    default: () => EMPTY_TRACE,
+  }),
+});
+
+/** The state of the MoA graph. */
+export type MoAState = typeof MoAStateAnnotation.State;
+/** A partial update of the MoA graph's state. */
+export type MoAStateUpdate = typeof MoAStateAnnotation.Update;

@@ -1,0 +1,26 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+
+/**
+ * A model given with options. `model` is a chat model instance or a `"provider:model"` string
+ * (resolved with LangChain's `initChatModel`, e.g. `"openai:gpt-4o-mini"`, `"ollama:llama3.1:8b"`,
+ * `"google-genai:gemini-2.0-flash"`).
+ */
+export interface ModelSpec {
+  /** The model: an instance, or a `"provider:model"` string. */
+  model: BaseChatModel | string;
+  /** How many times this model answers each layer (Self-MoA). Use with `temperature > 0`. Default 1. */
+  samples?: number;
+  /** Sampling temperature (strings only; configure an instance yourself). */
+  temperature?: number;
+  /** Upper bound on generated tokens (strings only; mapped to each provider's own option). */
+  maxTokens?: number;
+  /** A system prompt of this model's own, put in front of the conversation's system message. */
+  system?: string;
+  /** The name shown in traces and events. Default: the model string, or the instance's model name. */
+  name?: string;
+  /** Any further constructor fields passed unchanged to the provider's chat model class (strings only). */
+  params?: Record<string, unknown>;
+}
+
+/** A model as the options accept it: an instance, a `"provider:model"` string, or a {@link ModelSpec}. */
+export type ModelInput = BaseChatModel | string | ModelSpec;

@@ -1,0 +1,64 @@
+import { AIMessage } from "@langchain/core/messages";
+import { isGraphBubbleUp, type LangGraphRunnableConfig } from "@langchain/langgraph";
+import { AggregatorFailedError, type ModelFailure } from "../errors.js";
+import type { ResolvedMoAOptions } from "../graph/options.js";
+import type { MoAState, MoAStateUpdate } from "../graph/state.js";
+import type { CallRecord, MoATrace } from "../graph/trace.js";
+import { sumUsage, usageOf } from "../models/usage.js";
+import { injectSystemText } from "../prompts/inject-system-text.js";
+import { callModel, now, type TimedAnswer } from "./call-model.js";
+
+/** Options of the `aggregate` node that are not part of the MoA options. */
+export interface AggregateNodeSettings {
+  /** Hide the aggregator's tokens from LangGraph's `messages` stream. */
+  readonly hidden?: boolean;
+}
+
+/**
+ * The `aggregate` node: the aggregator answers the conversation with the last layer's answers injected
+ * as references (trying the fallback aggregators in order), and its answer is appended to `messages`
+ * with the turn's total usage and, in `response_metadata.moa`, the turn's trace.
+ */
+export function createAggregateNode(options: ResolvedMoAOptions, settings: AggregateNodeSettings = {}) {
+  return async function aggregate(state: MoAState, config: LangGraphRunnableConfig): Promise<MoAStateUpdate> {
+    const suffix = options.format({ instruction: options.instruction, references: state.references, target: "aggregate" });
+    const records: CallRecord[] = [];
+    const failures: ModelFailure[] = [];
+    let answer: TimedAnswer | undefined;
+    for (const slot of options.aggregators) {
+      const messages = injectSystemText(state.messages, { prefix: slot.system, suffix });
+      const startedAt = now();
+      try {
+        answer = await callModel(slot, messages, config, { role: "aggregator", layer: "aggregate", hidden: settings.hidden });
+        const usage = usageOf(answer.message.usage_metadata);
+        records.push({ id: slot.id, model: slot.label, layer: "aggregate", status: "ok", latencyMs: answer.endedAt - answer.startedAt, ...(usage ? { usage } : {}) });
+        break;
+      } catch (error) {
+        if (isGraphBubbleUp(error) || config.signal?.aborted) throw error;
+        failures.push({ id: slot.id, layer: "aggregate", error });
+        records.push({ id: slot.id, model: slot.label, layer: "aggregate", status: "failed", latencyMs: now() - startedAt, error: String(error instanceof Error ? error.message : error) });
+      }
+    }
+    if (answer === undefined) throw new AggregatorFailedError(failures);
+
+    const usage = sumUsage([...state.proposals.map((p) => p.usage), ...records.map((r) => r.usage)]);
+    const firstStart = Math.min(answer.startedAt, ...state.proposals.map((p) => p.startedAt));
+    const trace: MoATrace = {
+      layers: state.trace.layers,
+      aggregator: records,
+      usage,
+      calls: state.trace.calls + records.length,
+      wallMs: answer.endedAt - firstStart,
+    };
+    const { message } = answer;
+    const final = new AIMessage({
+      content: message.content,
+      ...(message.id ? { id: message.id } : {}),
+      ...(message.name ? { name: message.name } : {}),
+      additional_kwargs: message.additional_kwargs,
+      response_metadata: { ...message.response_metadata, moa: trace },
+      usage_metadata: { ...message.usage_metadata, ...usage },
+    });
+    return { messages: [final], trace };
+  };
+}

@@ -1,0 +1,48 @@
+import { ProposersFailedError } from "../errors.js";
+import type { ResolvedMoAOptions } from "../graph/options.js";
+import type { Proposal } from "../graph/proposal.js";
+import type { MoAState, MoAStateUpdate } from "../graph/state.js";
+import type { CallRecord, LayerTrace } from "../graph/trace.js";
+import { sumUsage } from "../models/usage.js";
+
+/** The trace record of one proposal. */
+export function toCallRecord(proposal: Proposal): CallRecord {
+  return {
+    id: proposal.id,
+    model: proposal.model,
+    layer: proposal.layer,
+    status: proposal.error ? "failed" : "ok",
+    latencyMs: proposal.endedAt - proposal.startedAt,
+    ...(proposal.usage ? { usage: proposal.usage } : {}),
+    ...(proposal.error ? { error: `${proposal.error.name}: ${proposal.error.message}` } : {}),
+  };
+}
+
+/**
+ * The `join` node: runs once the whole layer is in. It orders the layer's proposals by proposer (never
+ * by arrival), applies `minProposals`, records the layer in the trace, and hands the answers on as the
+ * references of the next step.
+ */
+export function createJoinNode(options: ResolvedMoAOptions) {
+  return function join(state: MoAState): MoAStateUpdate {
+    const layer = state.trace.layers.length + 1;
+    const proposals = state.proposals.filter((p) => p.layer === layer).sort((a, b) => a.index - b.index);
+    const answered = proposals.filter((p) => p.text !== undefined);
+    if (answered.length < options.minProposals) {
+      const failures = proposals
+        .filter((p) => p.error !== undefined)
+        .map((p) => ({ id: p.id, layer, error: Object.assign(new Error(p.error?.message), { name: p.error?.name ?? "Error" }) }));
+      throw new ProposersFailedError(layer, answered.length, options.minProposals, failures);
+    }
+    const layerTrace: LayerTrace = {
+      layer,
+      wallMs: Math.max(...proposals.map((p) => p.endedAt)) - Math.min(...proposals.map((p) => p.startedAt)),
+      usage: sumUsage(proposals.map((p) => p.usage)),
+      calls: proposals.map(toCallRecord),
+    };
+    return {
+      references: answered.map((p) => p.text ?? ""),
+      trace: { ...state.trace, layers: [...state.trace.layers, layerTrace], calls: state.trace.calls + proposals.length },
+    };
+  };
+}

@@ -1,0 +1,26 @@
+import { AIMessage } from "@langchain/core/messages";
+import { Overwrite } from "@langchain/langgraph";
+import { MoAInputError } from "../errors.js";
+import type { ResolvedMoAOptions } from "../graph/options.js";
+import type { Proposal } from "../graph/proposal.js";
+import { EMPTY_TRACE, type MoAState, type MoAStateUpdate } from "../graph/state.js";
+
+/**
+ * The `prepare` node: checks that the conversation can be answered, makes sure every model can be
+ * created (so a missing provider package fails before any tokens are spent), and resets the per-turn
+ * fields so that a checkpointed thread starts each turn afresh.
+ */
+export function createPrepareNode(options: ResolvedMoAOptions) {
+  return async function prepare(state: MoAState): Promise<MoAStateUpdate> {
+    const { messages } = state;
+    if (messages.length === 0) {
+      throw new MoAInputError("The conversation is empty: pass { messages: [new HumanMessage(\"…\")] } (at least one message).");
+    }
+    const last = messages[messages.length - 1];
+    if (AIMessage.isInstance(last)) {
+      throw new MoAInputError("The conversation ends with an AI message: the last message must be the user's (a HumanMessage) for the MoA to answer it.");
+    }
+    await Promise.all([...options.proposers, ...options.aggregators].map((slot) => slot.getModel()));
+    return { proposals: new Overwrite<Proposal[]>([]), references: [], trace: EMPTY_TRACE };
+  };
+}
