@@ -86,11 +86,15 @@ export class MixtureOfAgents extends BaseChatModel {
   ): AsyncGenerator<ChatGenerationChunk> {
     const stop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    const chunks = new ReadableStream<ChatGenerationChunk>({
+    // Cancelled when the consumer stops reading: then the rest of the turn is aborted.
+    const chunks = new IterableReadableStream<ChatGenerationChunk>({
       start: (controller) => {
-        const onChunk = (chunk: ChatGenerationChunk) => controller.enqueue(toAnswerChunk(chunk));
+        const onChunk = (chunk: ChatGenerationChunk) => {
+          if (!stop.signal.aborted) controller.enqueue(toAnswerChunk(chunk));
+        };
         this.runTurn(messages, { ...options, signal }, runManager, onChunk).then(
           (state) => {
+            if (stop.signal.aborted) return;
             controller.enqueue(closingChunk(finalMessage(state)));
             controller.close();
           },
@@ -99,7 +103,7 @@ export class MixtureOfAgents extends BaseChatModel {
       },
       cancel: () => stop.abort(),
     });
-    for await (const chunk of IterableReadableStream.fromReadableStream(chunks)) {
+    for await (const chunk of chunks) {
       yield chunk;
       await runManager?.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, { chunk });
     }

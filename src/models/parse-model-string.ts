@@ -28,7 +28,7 @@ export function parseModelString(value: string, option: string): ParsedModelStri
     if (!KNOWN_PROVIDERS.includes(provider)) {
       throw new MoAConfigError(
         option,
-        `unknown provider "${provider}" in "${value}"; write "provider:model" (e.g. "ollama:${trimmed}"). Valid providers: ${KNOWN_PROVIDERS.join(", ")}`,
+        `unknown provider "${provider}" in "${value}"; write "provider:model" (an Ollama model with a tag is "ollama:${trimmed}"). Valid providers: ${KNOWN_PROVIDERS.join(", ")}`,
       );
     }
     if (model === "") throw new MoAConfigError(option, `"${value}" names no model after "${provider}:"`);

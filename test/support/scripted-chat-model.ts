@@ -13,6 +13,8 @@ export interface ScriptedChatModelFields {
   delayMs?: number;
   /** Tokens reported per call; `null` reports none. */
   usage?: { input: number; output: number } | null;
+  /** Milliseconds between streamed tokens. */
+  tokenDelayMs?: number;
   /** Throws this instead of answering (on every call, or when the function returns an error). */
   fail?: Error | ((call: number) => Error | undefined);
 }
@@ -21,6 +23,8 @@ export class ScriptedChatModel extends BaseChatModel {
   readonly model: string;
   readonly calls: BaseMessage[][] = [];
   readonly callTags: string[][] = [];
+  /** Tokens streamed so far, over all calls. */
+  streamedTokens = 0;
   private readonly fields: ScriptedChatModelFields;
 
   constructor(fields: ScriptedChatModelFields) {
@@ -60,6 +64,8 @@ export class ScriptedChatModel extends BaseChatModel {
     const { text, usage } = await this.respond(messages, options);
     const pieces = text.split(/(?<= )/);
     for (const [i, piece] of pieces.entries()) {
+      if (i > 0 && this.fields.tokenDelayMs) await sleep(this.fields.tokenDelayMs, options.signal);
+      this.streamedTokens += 1;
       const last = i === pieces.length - 1;
       const chunk = new ChatGenerationChunk({
         text: piece,
