@@ -1,7 +1,9 @@
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { MoAConfigError } from "../errors.js";
 import type { ModelInput } from "../models/model-spec.js";
-import { checkNumber, kindOf, toModelSlots, type ModelSlot } from "../models/model-slots.js";
+import { checkNumber, kindOf } from "../models/check-value.js";
+import { toModelSlots, type ModelSlot } from "../models/model-slots.js";
+import { redactSecrets } from "../models/redact-secrets.js";
 import { DEFAULT_AGGREGATOR_PROMPT } from "../prompts/aggregator-prompt.js";
 import { formatReferences, type ReferenceFormatter } from "../prompts/format-references.js";
 
@@ -35,6 +37,8 @@ export interface ResolvedMoAOptions {
   readonly instruction: string;
   readonly format: ReferenceFormatter;
   readonly minProposals: number;
+  /** Masks API keys (the specs' and the environment's) in text bound for errors, traces and logs. */
+  readonly redact: (text: string) => string;
 }
 
 /** Validates `options` (which may come from untyped JavaScript) and applies the defaults. */
@@ -49,9 +53,10 @@ export function resolveOptions(options: MixtureOfAgentsOptions): ResolvedMoAOpti
   if (aggregator === undefined || (Array.isArray(aggregator) && aggregator.length === 0)) {
     throw new MoAConfigError("aggregator", `expected a model or a non-empty list of models, e.g. "openai:gpt-4o"; got ${kindOf(aggregator)}`);
   }
-  const proposerSlots = toModelSlots(proposers, "proposers");
+  const { slots: proposerSlots, apiKeys: proposerKeys } = toModelSlots(proposers, "proposers");
   const aggregatorInputs = Array.isArray(aggregator) ? aggregator : [aggregator];
-  const aggregators = toModelSlots(aggregatorInputs as ModelInput[], "aggregator");
+  const { slots: aggregators, apiKeys: aggregatorKeys } = toModelSlots(aggregatorInputs as ModelInput[], "aggregator");
+  const apiKeys = [...proposerKeys, ...aggregatorKeys];
   if (aggregators.length !== aggregatorInputs.length) {
     throw new MoAConfigError("aggregator.samples", "the aggregator writes one answer; samples applies to proposers only");
   }
@@ -73,6 +78,7 @@ export function resolveOptions(options: MixtureOfAgentsOptions): ResolvedMoAOpti
     instruction: options.aggregatorPrompt ?? DEFAULT_AGGREGATOR_PROMPT,
     format: options.formatReferences ?? formatReferences,
     minProposals,
+    redact: (text) => redactSecrets(text, apiKeys),
   };
 }
 

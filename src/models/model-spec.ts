@@ -18,6 +18,19 @@ export interface ModelSpec {
   system?: string;
   /** The name shown in traces and events. Default: the model string, or the instance's model name. */
   name?: string;
+  /**
+   * The API key (strings only). Default: the provider's usual variable (`OPENAI_API_KEY`,
+   * `GOOGLE_API_KEY` or `GEMINI_API_KEY`, ...).
+   */
+  apiKey?: string;
+  /**
+   * The server's base URL (strings only): an OpenAI-compatible server (`http://host:8000/v1` for vLLM,
+   * LM Studio, Together, Groq, OpenRouter), an Ollama host (`http://host:11434`), or a Gemini endpoint.
+   * `baseUrl` is accepted as the same option. Default: `OPENAI_BASE_URL`, `OLLAMA_HOST`, or the provider's own.
+   */
+  baseURL?: string;
+  /** The same as `baseURL`. */
+  baseUrl?: string;
   /** Any further constructor fields passed unchanged to the provider's chat model class (strings only). */
   params?: Record<string, unknown>;
 }

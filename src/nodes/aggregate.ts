@@ -35,8 +35,9 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
         break;
       } catch (error) {
         if (isGraphBubbleUp(error) || config.signal?.aborted) throw error;
-        failures.push({ id: slot.id, layer: "aggregate", error });
-        records.push({ id: slot.id, model: slot.label, layer: "aggregate", status: "failed", latencyMs: now() - startedAt, error: String(error instanceof Error ? error.message : error) });
+        const message = options.redact(slot.explainError(error));
+        failures.push({ id: slot.id, layer: "aggregate", error: Object.assign(new Error(message), { name: error instanceof Error ? error.name : "Error" }) });
+        records.push({ id: slot.id, model: slot.label, layer: "aggregate", status: "failed", latencyMs: now() - startedAt, error: message });
       }
     }
     if (answer === undefined) throw new AggregatorFailedError(failures);

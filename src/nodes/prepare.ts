@@ -1,6 +1,6 @@
 import { AIMessage } from "@langchain/core/messages";
 import { Overwrite } from "@langchain/langgraph";
-import { MoAInputError } from "../errors.js";
+import { MoAConfigError, MoAInputError } from "../errors.js";
 import type { ResolvedMoAOptions } from "../graph/options.js";
 import type { Proposal } from "../graph/proposal.js";
 import { EMPTY_TRACE, type MoAState, type MoAStateUpdate } from "../graph/state.js";
@@ -20,7 +20,16 @@ export function createPrepareNode(options: ResolvedMoAOptions) {
     if (AIMessage.isInstance(last)) {
       throw new MoAInputError("The conversation ends with an AI message: the last message must be the user's (a HumanMessage) for the MoA to answer it.");
     }
-    await Promise.all([...options.proposers, ...options.aggregators].map((slot) => slot.getModel()));
+    await createAllModels(options);
     return { proposals: new Overwrite<Proposal[]>([]), references: [], trace: EMPTY_TRACE };
   };
+}
+
+/** Creates every model, and reports every one that cannot be created in one error. */
+async function createAllModels(options: ResolvedMoAOptions): Promise<void> {
+  const slots = [...options.proposers, ...options.aggregators];
+  const results = await Promise.allSettled(slots.map((slot) => slot.getModel()));
+  const problems = [...new Set(results.flatMap((r) => (r.status === "rejected" ? [options.redact(String(r.reason instanceof Error ? r.reason.message : r.reason))] : [])))];
+  if (problems.length === 1) throw (results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason;
+  if (problems.length > 1) throw new MoAConfigError("models", `${problems.length} models cannot be used:\n- ${problems.join("\n- ")}`);
 }

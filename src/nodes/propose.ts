@@ -55,8 +55,8 @@ export function createProposeNode(options: ResolvedMoAOptions, settings: Propose
       proposal = { ...base, text: answer.message.text, startedAt: answer.startedAt, endedAt: answer.endedAt, ...(usage ? { usage } : {}) };
     } catch (error) {
       if (isGraphBubbleUp(error) || config.signal?.aborted) throw error;
-      const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };
-      proposal = { ...base, startedAt, endedAt: now(), error: { name, message } };
+      const name = error instanceof Error ? error.name : "Error";
+      proposal = { ...base, startedAt, endedAt: now(), error: { name, message: options.redact(slot.explainError(error)) } };
     }
     const event: ProposalEvent = { event: PROPOSAL_EVENT, ...proposal };
     config.writer?.(event);

@@ -1,0 +1,51 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { initChatModel } from "langchain/chat_models/universal";
+import { MoAConfigError, describeError } from "../errors.js";
+import type { Connection } from "./providers.js";
+import { redactSecrets } from "./redact-secrets.js";
+
+/** A `"provider:model"` string ready to be created. */
+export interface ModelRecipe {
+  /** The string as the user gave it, e.g. `ollama:llama3.1:8b`. */
+  readonly label: string;
+  readonly provider: string;
+  /** The model name without the provider prefix. */
+  readonly name: string;
+  readonly connection: Connection;
+  /** Further constructor fields from the spec's `params`. */
+  readonly params?: Record<string, unknown>;
+  /** The option the model was given as, for error messages (e.g. `proposers[1]`). */
+  readonly option: string;
+}
+
+/**
+ * Returns a function that creates the model with LangChain's `initChatModel` on first use and then
+ * returns the same instance. A configuration problem (a missing key, a provider package that is not
+ * installed) rejects with a {@link MoAConfigError} naming the model, the provider and the fix; a failed
+ * creation is retried on the next call.
+ */
+export function lazyModel(recipe: ModelRecipe): () => Promise<BaseChatModel> {
+  let pending: Promise<BaseChatModel> | undefined;
+  return () => {
+    pending ??= createModel(recipe).catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
+
+async function createModel({ label, provider, name, connection, params, option }: ModelRecipe): Promise<BaseChatModel> {
+  const where = `model "${label}" (provider ${provider})`;
+  if (connection.problem) throw new MoAConfigError(option, `${where} ${connection.problem}`);
+  try {
+    const configurable = await initChatModel(name, { modelProvider: provider, ...connection.fields, ...params });
+    return await configurable._getModelInstance();
+  } catch (error) {
+    // The cause is not attached: a provider's error may quote the key it was given.
+    const message = redactSecrets(describeError(error), [String(connection.fields.apiKey ?? "")]);
+    const missing = /Unable to import (@?[\w-]+(?:\/[\w.-]*[\w-])?)/.exec(message)?.[1];
+    const fix = missing ? `the package ${missing} is not installed; run: npm install ${missing}` : `could not be created: ${message}`;
+    throw new MoAConfigError(option, `${where}: ${fix}`);
+  }
+}

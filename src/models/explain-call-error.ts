@@ -1,0 +1,53 @@
+import { describeError } from "../errors.js";
+import type { Connection } from "./providers.js";
+
+/** What is known about a model when one of its calls fails. */
+export interface CallErrorContext {
+  /** The model's display name. */
+  readonly model: string;
+  /** The provider, for models given as strings. */
+  readonly provider?: string;
+  /** The resolved connection, for models given as strings. */
+  readonly connection?: Connection;
+}
+
+const CONNECTION_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "UND_ERR_SOCKET"]);
+
+/**
+ * One line saying why a model call failed and, where the cause is a common one (unreachable server,
+ * refused key, unknown model), what to set to fix it.
+ */
+export function explainCallError(error: unknown, context: CallErrorContext): string {
+  const where = context.provider ? `${context.model} (provider ${context.provider})` : context.model;
+  const status = statusOf(error);
+  const connection = context.connection;
+  if (isConnectionFailure(error)) {
+    const endpoint = connection?.endpoint ? ` ${connection.endpoint}` : " the server";
+    return `${where}: cannot reach${endpoint} (${describeError(error)}); ${connection?.hostFix ?? "check that the server runs"}`;
+  }
+  if ((status === 401 || status === 403) && connection?.keyFix) {
+    return `${where}: the server refused the API key (HTTP ${status}); ${connection.keyFix}`;
+  }
+  if (status === 404 && context.provider === "ollama") {
+    const name = context.model.replace(/^ollama:/, "");
+    return `${where}: the Ollama server does not have this model (HTTP 404); run "ollama pull ${name}"`;
+  }
+  return `${where}: ${describeError(error)}`;
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { status, status_code: statusCode } = error as { status?: unknown; status_code?: unknown };
+  const value = status ?? statusCode;
+  return typeof value === "number" ? value : undefined;
+}
+
+function isConnectionFailure(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const { code, message, name } = current as { code?: unknown; message?: unknown; name?: unknown };
+    if (typeof code === "string" && CONNECTION_CODES.has(code)) return true;
+    if (name === "APIConnectionError" || message === "fetch failed") return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -1,0 +1,109 @@
+import type { ModelSpec } from "./model-spec.js";
+
+/** How one provider is configured: where its key and host come from, and its constructor's field names. */
+interface ProviderProfile {
+  /** Variables holding the API key, in the order the client reads them; empty when no key is needed. */
+  readonly keyVariables: readonly string[];
+  /** Variables holding the server's base URL, in the order they are read. */
+  readonly hostVariables: readonly string[];
+  /** The provider's own endpoint, shown in error messages. */
+  readonly defaultEndpoint?: string;
+  /** The constructor field for "maximum generated tokens". */
+  readonly maxTokensField: string;
+  /** The constructor fields for an API key and a base URL. */
+  readonly connectionFields: (apiKey: string | undefined, baseURL: string | undefined) => Record<string, unknown>;
+}
+
+/**
+ * A key for OpenAI-compatible servers that need none (vLLM, LM Studio): the client refuses to send a
+ * request without one. A server that does check keys answers 401, and the error names the fix.
+ */
+const NO_KEY_NEEDED = "not-needed";
+
+const PROFILES: Record<string, ProviderProfile> = {
+  openai: {
+    keyVariables: ["OPENAI_API_KEY"],
+    hostVariables: ["OPENAI_BASE_URL", "OPENAI_API_BASE"],
+    defaultEndpoint: "https://api.openai.com/v1",
+    maxTokensField: "maxTokens",
+    connectionFields: (apiKey, baseURL) => ({
+      ...(apiKey ? { apiKey } : {}),
+      ...(baseURL ? { configuration: { baseURL } } : {}),
+    }),
+  },
+  ollama: {
+    keyVariables: [],
+    hostVariables: ["OLLAMA_HOST", "OLLAMA_BASE_URL"],
+    defaultEndpoint: "http://127.0.0.1:11434",
+    maxTokensField: "numPredict",
+    connectionFields: (_apiKey, baseURL) => (baseURL ? { baseUrl: baseURL } : {}),
+  },
+  "google-genai": {
+    keyVariables: ["GOOGLE_API_KEY", "GEMINI_API_KEY"],
+    hostVariables: [],
+    defaultEndpoint: "https://generativelanguage.googleapis.com",
+    maxTokensField: "maxOutputTokens",
+    connectionFields: (apiKey, baseURL) => ({ ...(apiKey ? { apiKey } : {}), ...(baseURL ? { baseUrl: baseURL } : {}) }),
+  },
+};
+
+/** Providers whose connection (key, base URL, host variables) this package knows how to set. */
+export const CONFIGURED_PROVIDERS: readonly string[] = Object.keys(PROFILES);
+
+/** A model string's connection, resolved from its spec and the environment. */
+export interface Connection {
+  /** The constructor fields to pass to the provider's chat model class. */
+  readonly fields: Record<string, unknown>;
+  /** The server the model is reached at, for error messages. */
+  readonly endpoint?: string;
+  /** What to set when the key is missing or refused (e.g. `set OPENAI_API_KEY`), or undefined. */
+  readonly keyFix?: string;
+  /** What to set when the server cannot be reached. */
+  readonly hostFix: string;
+  /** Why the model cannot be used as configured (a missing key), or undefined when it can. */
+  readonly problem?: string;
+}
+
+/**
+ * Resolves the constructor fields, endpoint and configuration problems of a `"provider:model"` spec:
+ * `maxTokens` is renamed to the provider's field, `apiKey`/`baseURL` go where the provider's class
+ * expects them, and `OLLAMA_HOST` is honoured.
+ */
+export function resolveConnection(provider: string, spec: ModelSpec, env: NodeJS.ProcessEnv = process.env): Connection {
+  const profile = PROFILES[provider];
+  const baseURL = spec.baseURL ?? spec.baseUrl;
+  const portable = {
+    ...(spec.temperature !== undefined ? { temperature: spec.temperature } : {}),
+    ...(spec.maxTokens !== undefined ? { [profile?.maxTokensField ?? "maxTokens"]: spec.maxTokens } : {}),
+  };
+  if (profile === undefined) {
+    return {
+      fields: { ...portable, ...(spec.apiKey ? { apiKey: spec.apiKey } : {}), ...(baseURL ? { baseURL } : {}) },
+      hostFix: "check the provider's base URL option",
+    };
+  }
+  const hostFromEnv = profile.hostVariables.map((name) => env[name]).find((value) => value !== undefined && value !== "");
+  const keyFromEnv = profile.keyVariables.some((name) => (env[name] ?? "") !== "");
+  const hasKey = spec.apiKey !== undefined || keyFromEnv || hasParamsKey(spec.params);
+  const customServer = baseURL !== undefined || hostFromEnv !== undefined;
+  const keyNeeded = profile.keyVariables.length > 0 && !hasKey;
+  const apiKey = spec.apiKey ?? (keyNeeded && customServer && provider === "openai" ? NO_KEY_NEEDED : undefined);
+  const model = typeof spec.model === "string" ? spec.model : provider;
+  const keyFix = profile.keyVariables.length > 0
+    ? `set ${profile.keyVariables.join(" or ")}, or give { model: "${model}", apiKey: "…" }`
+    : undefined;
+  return {
+    fields: { ...portable, ...profile.connectionFields(apiKey, baseURL ?? (provider === "ollama" ? hostFromEnv : undefined)) },
+    endpoint: baseURL ?? hostFromEnv ?? profile.defaultEndpoint,
+    keyFix,
+    hostFix: profile.hostVariables.length > 0
+      ? `check that the server runs, or set ${profile.hostVariables[0]} or { model: "${model}", baseURL: "…" }`
+      : `check the network, or give { model: "${model}", baseUrl: "…" }`,
+    ...(keyNeeded && apiKey === undefined ? { problem: `has no API key: ${keyFix}` } : {}),
+  };
+}
+
+function hasParamsKey(params: Record<string, unknown> | undefined): boolean {
+  const configuration = params?.configuration as Record<string, unknown> | undefined;
+  return params?.apiKey !== undefined || configuration?.apiKey !== undefined;
+}
