@@ -58,8 +58,8 @@ export interface ModelFailure {
   readonly id: string;
   /** The 1-based layer, or `"aggregate"` for the aggregator. */
   readonly layer: number | "aggregate";
-  /** The error the call failed with. */
-  readonly error: unknown;
+  /** The error the call failed with; its message names the model and the cause. */
+  readonly error: Error;
 }
 
 /** Too few proposers of a layer answered (fewer than `minProposals`); carries each model's cause. */
@@ -70,7 +70,7 @@ export class ProposersFailedError extends MoAError {
   readonly failures: readonly ModelFailure[];
 
   constructor(layer: number, succeeded: number, required: number, failures: readonly ModelFailure[]) {
-    const causes = failures.map((f) => `${f.id}: ${describeError(f.error)}`).join("; ");
+    const causes = failures.map((f) => f.error.message).join("; ");
     super(
       `Layer ${layer}: ${succeeded} proposal(s) succeeded, at least ${required} required (minProposals). Causes: ${causes}`,
       { cause: failures[0]?.error },
@@ -92,7 +92,7 @@ export class AggregatorFailedError extends MoAError {
   readonly failures: readonly ModelFailure[];
 
   constructor(failures: readonly ModelFailure[]) {
-    const causes = failures.map((f) => `${f.id}: ${describeError(f.error)}`).join("; ");
+    const causes = failures.map((f) => f.error.message).join("; ");
     super(`The aggregator failed. Causes: ${causes}`, { cause: failures.at(-1)?.error });
     this.name = "AggregatorFailedError";
     this.failures = failures;

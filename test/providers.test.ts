@@ -84,7 +84,7 @@ describe("explainCallError", () => {
   it("a refused key names the variable; an unknown Ollama model says to pull it", () => {
     const openai = resolveConnection("openai", { model: "openai:gpt-4o" }, { OPENAI_API_KEY: "x" });
     expect(explainCallError(Object.assign(new Error("401 Unauthorized"), { status: 401 }), { model: "openai:gpt-4o", provider: "openai", connection: openai })).toMatch(/refused the API key \(HTTP 401\); set OPENAI_API_KEY/);
-    expect(explainCallError(Object.assign(new Error("model not found"), { status_code: 404 }), { model: "ollama:llama3.1", provider: "ollama", connection })).toMatch(/run "ollama pull llama3.1"/);
+    expect(explainCallError(Object.assign(new Error("model not found"), { status_code: 404 }), { model: "my-llama", modelName: "llama3.1:8b", provider: "ollama", connection })).toMatch(/^my-llama \(provider ollama\): .*run "ollama pull llama3.1:8b"$/);
   });
 });
 

@@ -1,9 +1,9 @@
-import { END, START, StateGraph } from "@langchain/langgraph";
+import { END, START, StateGraph, type BaseCheckpointSaver } from "@langchain/langgraph";
 import { createAggregateNode } from "../nodes/aggregate.js";
 import { createJoinNode } from "../nodes/join.js";
 import { createPrepareNode } from "../nodes/prepare.js";
 import { createProposeNode } from "../nodes/propose.js";
-import { resolveOptions, type MixtureOfAgentsOptions } from "./options.js";
+import { resolveOptions, type MixtureOfAgentsOptions, type ResolvedMoAOptions } from "./options.js";
 import { fanOutLayer, routeAfterJoin } from "./routing.js";
 import { MoAStateAnnotation } from "./state.js";
 
@@ -13,14 +13,47 @@ export interface BuildSettings {
   readonly hideModelCalls?: boolean;
 }
 
+/** How the graph is compiled: LangGraph's checkpointer (`false`: never, even as a subgraph) and name. */
+export interface CompileSettings {
+  readonly checkpointer?: BaseCheckpointSaver | boolean;
+  readonly name?: string;
+}
+
 /**
  * Builds the MoA as an uncompiled LangGraph `StateGraph`:
  * `START -> prepare -> (Send x N) propose -> join -> { propose | aggregate } -> END`.
- * Use it as a subgraph or compile it with your own options (checkpointer, interrupts).
+ * Use it as a subgraph or compile it with your own options (checkpointer, interrupts). A turn takes
+ * `2 * layers + 2` steps: beyond 11 layers, pass a `recursionLimit` above that when you invoke it.
  * Throws a `MoAConfigError` when the options are invalid.
  */
 export function buildMixtureOfAgents(options: MixtureOfAgentsOptions, settings: BuildSettings = {}) {
+  return buildGraph(resolveOptions(options), settings);
+}
+
+/**
+ * Creates the MoA as a compiled LangGraph graph: a Runnable with `invoke`, `stream`, `batch` and `pipe`.
+ * Input and output are the graph state; `state.messages.at(-1)` is the answer.
+ * Throws a `MoAConfigError` when the options are invalid.
+ */
+export function createMixtureOfAgents(options: MixtureOfAgentsOptions) {
+  return compileMixtureOfAgents(options, {}, { checkpointer: options?.checkpointer, name: options?.name });
+}
+
+/** The compiled MoA graph returned by {@link createMixtureOfAgents}. */
+export type MixtureOfAgentsGraph = ReturnType<typeof createMixtureOfAgents>;
+
+/** Builds and compiles the graph, with a recursion limit that fits its number of layers. */
+export function compileMixtureOfAgents(options: MixtureOfAgentsOptions, settings: BuildSettings, compile: CompileSettings) {
   const resolved = resolveOptions(options);
+  const graph = buildGraph(resolved, settings).compile({
+    checkpointer: compile.checkpointer,
+    name: compile.name ?? "mixture_of_agents",
+  });
+  // LangGraph's default limit (25 steps) would stop a turn of 12 or more layers.
+  return graph.withConfig({ recursionLimit: Math.max(25, 2 * resolved.layers + 5) });
+}
+
+function buildGraph(resolved: ResolvedMoAOptions, settings: BuildSettings) {
   const hidden = settings.hideModelCalls ?? false;
   return new StateGraph(MoAStateAnnotation)
     .addNode("prepare", createPrepareNode(resolved))
@@ -33,18 +66,3 @@ export function buildMixtureOfAgents(options: MixtureOfAgentsOptions, settings: 
     .addConditionalEdges("join", (state) => routeAfterJoin(resolved, state), ["propose", "aggregate"])
     .addEdge("aggregate", END);
 }
-
-/**
- * Creates the MoA as a compiled LangGraph graph: a Runnable with `invoke`, `stream`, `batch` and `pipe`.
- * Input and output are the graph state; `state.messages.at(-1)` is the answer.
- * Throws a `MoAConfigError` when the options are invalid.
- */
-export function createMixtureOfAgents(options: MixtureOfAgentsOptions) {
-  return buildMixtureOfAgents(options).compile({
-    checkpointer: options.checkpointer,
-    name: options.name ?? "mixture_of_agents",
-  });
-}
-
-/** The compiled MoA graph returned by {@link createMixtureOfAgents}. */
-export type MixtureOfAgentsGraph = ReturnType<typeof createMixtureOfAgents>;

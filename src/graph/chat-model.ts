@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
 import {
   BaseChatModel,
@@ -10,12 +11,12 @@ import { IterableReadableStream } from "@langchain/core/utils/stream";
 import { MoAConfigError } from "../errors.js";
 import type { ModelInput } from "../models/model-spec.js";
 import type { ProposalEvent } from "../nodes/propose.js";
-import { buildMixtureOfAgents } from "./build.js";
+import { compileMixtureOfAgents } from "./build.js";
 import { childCallbacks } from "./child-callbacks.js";
 import type { MixtureOfAgentsOptions } from "./options.js";
 import type { MoAState } from "./state.js";
 import { formatProposal } from "./format-proposal.js";
-import { TurnEventsHandler } from "./turn-events-handler.js";
+import { TURN_METADATA_KEY, TurnEventsHandler } from "./turn-events-handler.js";
 
 /** What to do with each proposal as it finishes: print it (`true`), or hand it to a function. */
 export type ShowInternal = boolean | ((proposal: ProposalEvent) => void);
@@ -64,9 +65,8 @@ export class MixtureOfAgents extends BaseChatModel {
     if (typeof this.showInternal !== "boolean" && typeof this.showInternal !== "function") {
       throw new MoAConfigError("showInternal", "expected a boolean or a function (proposal) => void");
     }
-    this.graph = buildMixtureOfAgents(toOptions(fields), { hideModelCalls: true }).compile({
-      name: fields.name ?? "mixture_of_agents",
-    });
+    // A chat model is stateless: its graph never writes into the checkpointer of a graph that calls it.
+    this.graph = compileMixtureOfAgents(toOptions(fields), { hideModelCalls: true }, { checkpointer: false, name: fields.name });
   }
 
   override _llmType(): string {
@@ -103,9 +103,10 @@ export class MixtureOfAgents extends BaseChatModel {
       },
       cancel: () => stop.abort(),
     });
+    const reportTokens = runManager !== undefined && !isRootOfEventStream(runManager);
     for await (const chunk of chunks) {
       yield chunk;
-      await runManager?.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, { chunk });
+      if (reportTokens) await runManager.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, { chunk });
     }
   }
 
@@ -115,10 +116,11 @@ export class MixtureOfAgents extends BaseChatModel {
     runManager: CallbackManagerForLLMRun | undefined,
     onAggregatorChunk?: (chunk: ChatGenerationChunk) => void,
   ): Promise<MoAState> {
-    const handler = new TurnEventsHandler({ onProposal: this.proposalListener(), onAggregatorChunk });
+    const turn = randomUUID();
+    const handler = new TurnEventsHandler({ turn, onProposal: this.proposalListener(), onAggregatorChunk });
     const callbacks = childCallbacks(runManager);
     callbacks.addHandler(handler, true);
-    return this.graph.invoke({ messages }, { callbacks, signal: options.signal });
+    return this.graph.invoke({ messages }, { callbacks, signal: options.signal, metadata: { [TURN_METADATA_KEY]: turn } });
   }
 
   private proposalListener(): ((event: ProposalEvent) => void) | undefined {
@@ -161,4 +163,12 @@ function closingChunk(message: AIMessage): ChatGenerationChunk {
       response_metadata: { moa: message.response_metadata.moa },
     }),
   });
+}
+
+/**
+ * `streamEvents` takes a root run's tokens from its output stream, and drops its token callbacks only
+ * while no other run is open; this model's inner runs are open, so reporting them would double each token.
+ */
+function isRootOfEventStream(runManager: CallbackManagerForLLMRun): boolean {
+  return runManager.parentRunId === undefined && runManager.handlers.some((handler) => handler.name === "event_stream_tracer");
 }

@@ -29,6 +29,10 @@ export interface MixtureOfAgentsOptions {
   name?: string;
 }
 
+const OPTION_KEYS: ReadonlySet<string> = new Set([
+  "proposers", "aggregator", "layers", "rounds", "aggregatorPrompt", "formatReferences", "minProposals", "checkpointer", "name",
+] satisfies Array<keyof MixtureOfAgentsOptions>);
+
 /** Options after validation, with defaults applied and models expanded into slots. */
 export interface ResolvedMoAOptions {
   readonly proposers: readonly ModelSlot[];
@@ -45,6 +49,10 @@ export interface ResolvedMoAOptions {
 export function resolveOptions(options: MixtureOfAgentsOptions): ResolvedMoAOptions {
   if (typeof options !== "object" || options === null) {
     throw new MoAConfigError("options", `expected an object with proposers and aggregator; got ${kindOf(options)}`);
+  }
+  const unknownKeys = Object.keys(options).filter((key) => !OPTION_KEYS.has(key));
+  if (unknownKeys.length > 0) {
+    throw new MoAConfigError("options", `unknown option(s) ${unknownKeys.join(", ")}; valid options: ${[...OPTION_KEYS].join(", ")}`);
   }
   const { proposers, aggregator } = options;
   if (!Array.isArray(proposers) || proposers.length === 0) {

@@ -1,4 +1,5 @@
 import type { TokenUsage } from "../models/usage.js";
+import type { CallError } from "../nodes/call-error.js";
 
 /** The outcome of one proposer call, as the `propose` node writes it into the state. */
 export interface Proposal {
@@ -14,9 +15,10 @@ export interface Proposal {
   readonly text?: string;
   /** Tokens the provider reported. */
   readonly usage?: TokenUsage;
-  /** Epoch milliseconds when the call started and ended. */
+  /** Epoch milliseconds when the call started. */
   readonly startedAt: number;
+  /** Epoch milliseconds when the call ended. */
   readonly endedAt: number;
-  /** The error the call failed with. */
-  readonly error?: { readonly name: string; readonly message: string };
+  /** Why the call failed. */
+  readonly error?: CallError;
 }

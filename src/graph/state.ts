@@ -4,7 +4,13 @@ import type { Proposal } from "./proposal.js";
 import type { MoATrace } from "./trace.js";
 
 /** The trace of a turn that has not made any call yet. */
-export const EMPTY_TRACE: MoATrace = Object.freeze({ layers: [], aggregator: [], usage: NO_USAGE, calls: 0, wallMs: 0 });
+export const EMPTY_TRACE: MoATrace = Object.freeze({
+  layers: Object.freeze([]),
+  aggregator: Object.freeze([]),
+  usage: NO_USAGE,
+  calls: 0,
+  wallMs: 0,
+});
 
 /**
  * The state of the MoA graph. `messages` is the conversation and persists across turns (with a

@@ -1,9 +1,16 @@
 import { BaseCallbackHandler, type HandleLLMNewTokenCallbackFields, type NewTokenIndices } from "@langchain/core/callbacks/base";
+import type { Serialized } from "@langchain/core/load/serializable";
+import type { BaseMessage } from "@langchain/core/messages";
 import type { ChatGenerationChunk } from "@langchain/core/outputs";
 import { PROPOSAL_EVENT, type ProposalEvent } from "../nodes/propose.js";
 
+/** The metadata key that tells one turn's calls and events from another's (e.g. of a nested MoA). */
+export const TURN_METADATA_KEY = "moa_turn";
+
 /** What a {@link TurnEventsHandler} forwards. */
 export interface TurnEventsListeners {
+  /** The turn whose events are wanted (the value of the `moa_turn` metadata). */
+  readonly turn: string;
   /** Called with each finished proposal. */
   readonly onProposal?: (event: ProposalEvent) => void;
   /** Called with each token chunk of the aggregator; when set, model calls stream. */
@@ -11,34 +18,52 @@ export interface TurnEventsListeners {
 }
 
 /**
- * A callback handler that picks the proposal events and the aggregator's tokens out of a turn's
- * callbacks. It is awaited (not run in the background) so no token arrives after the turn has ended.
+ * A callback handler that picks one turn's proposal events and aggregator tokens out of the callbacks
+ * (an MoA nested in this one has its own turn and is left out). It is awaited, not run in the
+ * background, so that no token arrives after the turn has ended.
  */
 export class TurnEventsHandler extends BaseCallbackHandler {
   override name = "moa_turn_events";
   override awaitHandlers = true;
   readonly lc_prefer_streaming: boolean;
+  private readonly aggregatorRuns = new Set<string>();
 
   constructor(private readonly listeners: TurnEventsListeners) {
     super();
     this.lc_prefer_streaming = listeners.onAggregatorChunk !== undefined;
   }
 
-  override handleCustomEvent(eventName: string, data: unknown): void {
-    if (eventName === PROPOSAL_EVENT) this.listeners.onProposal?.(data as ProposalEvent);
+  override handleChatModelStart(
+    _llm: Serialized,
+    _messages: BaseMessage[][],
+    runId: string,
+    _parentRunId?: string,
+    _extraParams?: Record<string, unknown>,
+    _tags?: string[],
+    metadata?: Record<string, unknown>,
+  ): void {
+    if (this.isOurs(metadata) && metadata?.moa_role === "aggregator") this.aggregatorRuns.add(runId);
+  }
+
+  override handleCustomEvent(eventName: string, data: unknown, _runId: string, _tags?: string[], metadata?: Record<string, unknown>): void {
+    if (eventName === PROPOSAL_EVENT && this.isOurs(metadata)) this.listeners.onProposal?.(data as ProposalEvent);
   }
 
   override handleLLMNewToken(
     _token: string,
     _idx: NewTokenIndices,
-    _runId: string,
+    runId: string,
     _parentRunId?: string,
-    tags?: string[],
+    _tags?: string[],
     fields?: HandleLLMNewTokenCallbackFields,
   ): void {
     const chunk = fields?.chunk;
-    if (chunk !== undefined && "message" in chunk && tags?.includes("moa:aggregator")) {
+    if (chunk !== undefined && "message" in chunk && this.aggregatorRuns.has(runId)) {
       this.listeners.onAggregatorChunk?.(chunk as ChatGenerationChunk);
     }
+  }
+
+  private isOurs(metadata: Record<string, unknown> | undefined): boolean {
+    return metadata?.[TURN_METADATA_KEY] === this.listeners.turn;
   }
 }

@@ -5,6 +5,8 @@ import type { Connection } from "./providers.js";
 export interface CallErrorContext {
   /** The model's display name. */
   readonly model: string;
+  /** The model name without the provider prefix, for models given as strings. */
+  readonly modelName?: string;
   /** The provider, for models given as strings. */
   readonly provider?: string;
   /** The resolved connection, for models given as strings. */
@@ -29,8 +31,7 @@ export function explainCallError(error: unknown, context: CallErrorContext): str
     return `${where}: the server refused the API key (HTTP ${status}); ${connection.keyFix}`;
   }
   if (status === 404 && context.provider === "ollama") {
-    const name = context.model.replace(/^ollama:/, "");
-    return `${where}: the Ollama server does not have this model (HTTP 404); run "ollama pull ${name}"`;
+    return `${where}: the Ollama server does not have this model (HTTP 404); run "ollama pull ${context.modelName ?? context.model}"`;
   }
   return `${where}: ${describeError(error)}`;
 }

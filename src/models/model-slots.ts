@@ -69,6 +69,6 @@ function callable(spec: ModelSpec, option: string, label: string): Pick<ModelSlo
   const connection = resolveConnection(provider, spec);
   return {
     getModel: lazyModel({ label: model.trim(), provider, name, connection, option, ...(spec.params ? { params: spec.params } : {}) }),
-    explainError: (error) => explainCallError(error, { model: label, provider, connection }),
+    explainError: (error) => explainCallError(error, { model: label, modelName: name, provider, connection }),
   };
 }

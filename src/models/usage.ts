@@ -1,28 +1,27 @@
-import type { UsageMetadata } from "@langchain/core/messages";
+import { mergeUsageMetadata, type UsageMetadata } from "@langchain/core/messages";
 
-/** Token usage with all three counts present. */
-export type TokenUsage = Pick<UsageMetadata, "input_tokens" | "output_tokens" | "total_tokens">;
+/** Token usage as LangChain reports it: input, output and total tokens, with optional details. */
+export type TokenUsage = UsageMetadata;
 
-/** Zero tokens. */
+/**
+ * Sums the usages that were reported (details included); calls that reported none add nothing.
+ * `undefined` when no call reported usage.
+ */
+export function sumUsage(usages: ReadonlyArray<TokenUsage | undefined>): TokenUsage | undefined {
+  const reported = usages.filter((usage): usage is TokenUsage => usage !== undefined);
+  if (reported.length === 0) return undefined;
+  return reported.reduce((sum, usage) => dropEmptyDetails(mergeUsageMetadata(sum, usage)));
+}
+
+/** A copy of `usage` without empty detail objects (which `mergeUsageMetadata` leaves behind). */
+function dropEmptyDetails(usage: TokenUsage): TokenUsage {
+  const { input_token_details: input, output_token_details: output, ...counts } = usage;
+  return {
+    ...counts,
+    ...(input && Object.keys(input).length > 0 ? { input_token_details: input } : {}),
+    ...(output && Object.keys(output).length > 0 ? { output_token_details: output } : {}),
+  };
+}
+
+/** Zero tokens, for traces of layers in which no call reported usage. */
 export const NO_USAGE: TokenUsage = Object.freeze({ input_tokens: 0, output_tokens: 0, total_tokens: 0 });
-
-/** Sums the usages that were reported; calls that reported none add nothing. */
-export function sumUsage(usages: ReadonlyArray<TokenUsage | undefined>): TokenUsage {
-  let input_tokens = 0;
-  let output_tokens = 0;
-  let total_tokens = 0;
-  for (const usage of usages) {
-    if (usage === undefined) continue;
-    input_tokens += usage.input_tokens;
-    output_tokens += usage.output_tokens;
-    total_tokens += usage.total_tokens;
-  }
-  return { input_tokens, output_tokens, total_tokens };
-}
-
-/** The three counts of a message's `usage_metadata`, or `undefined` when the provider reported none. */
-export function usageOf(metadata: UsageMetadata | undefined): TokenUsage | undefined {
-  if (metadata === undefined) return undefined;
-  const { input_tokens = 0, output_tokens = 0 } = metadata;
-  return { input_tokens, output_tokens, total_tokens: metadata.total_tokens ?? input_tokens + output_tokens };
-}

@@ -4,8 +4,9 @@ import { AggregatorFailedError, type ModelFailure } from "../errors.js";
 import type { ResolvedMoAOptions } from "../graph/options.js";
 import type { MoAState, MoAStateUpdate } from "../graph/state.js";
 import type { CallRecord, MoATrace } from "../graph/trace.js";
-import { sumUsage, usageOf } from "../models/usage.js";
+import { NO_USAGE, sumUsage } from "../models/usage.js";
 import { injectSystemText } from "../prompts/inject-system-text.js";
+import { fromCallError, toCallError } from "./call-error.js";
 import { callModel, now, type TimedAnswer } from "./call-model.js";
 
 /** Options of the `aggregate` node that are not part of the MoA options. */
@@ -16,8 +17,9 @@ export interface AggregateNodeSettings {
 
 /**
  * The `aggregate` node: the aggregator answers the conversation with the last layer's answers injected
- * as references (trying the fallback aggregators in order), and its answer is appended to `messages`
- * with the turn's total usage and, in `response_metadata.moa`, the turn's trace.
+ * as references, and its answer is appended to `messages` with the turn's total usage and, in
+ * `response_metadata.moa`, the turn's trace. A failed aggregator is replaced by the next one in the
+ * list, unless it had already streamed tokens (a stream cannot take them back): then the turn fails.
  */
 export function createAggregateNode(options: ResolvedMoAOptions, settings: AggregateNodeSettings = {}) {
   return async function aggregate(state: MoAState, config: LangGraphRunnableConfig): Promise<MoAStateUpdate> {
@@ -25,19 +27,27 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
     const records: CallRecord[] = [];
     const failures: ModelFailure[] = [];
     let answer: TimedAnswer | undefined;
-    for (const slot of options.aggregators) {
+    for (const [attempt, slot] of options.aggregators.entries()) {
       const messages = injectSystemText(state.messages, { prefix: slot.system, suffix });
       const startedAt = now();
+      let streamed = false;
       try {
-        answer = await callModel(slot, messages, config, { role: "aggregator", layer: "aggregate", hidden: settings.hidden });
-        const usage = usageOf(answer.message.usage_metadata);
+        answer = await callModel(slot, messages, config, {
+          role: "aggregator",
+          layer: "aggregate",
+          attempt,
+          hidden: settings.hidden,
+          onToken: () => (streamed = true),
+        });
+        const usage = answer.message.usage_metadata;
         records.push({ id: slot.id, model: slot.label, layer: "aggregate", status: "ok", latencyMs: answer.endedAt - answer.startedAt, ...(usage ? { usage } : {}) });
         break;
       } catch (error) {
         if (isGraphBubbleUp(error) || config.signal?.aborted) throw error;
-        const message = options.redact(slot.explainError(error));
-        failures.push({ id: slot.id, layer: "aggregate", error: Object.assign(new Error(message), { name: error instanceof Error ? error.name : "Error" }) });
-        records.push({ id: slot.id, model: slot.label, layer: "aggregate", status: "failed", latencyMs: now() - startedAt, error: message });
+        const recorded = toCallError(error, slot, options.redact);
+        failures.push({ id: slot.id, layer: "aggregate", error: fromCallError(recorded) });
+        records.push({ id: slot.id, model: slot.label, layer: "aggregate", status: "failed", latencyMs: now() - startedAt, error: recorded.message });
+        if (streamed) break;
       }
     }
     if (answer === undefined) throw new AggregatorFailedError(failures);
@@ -47,7 +57,7 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
     const trace: MoATrace = {
       layers: state.trace.layers,
       aggregator: records,
-      usage,
+      usage: usage ?? NO_USAGE,
       calls: state.trace.calls + records.length,
       wallMs: answer.endedAt - firstStart,
     };
@@ -58,7 +68,7 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
       ...(message.name ? { name: message.name } : {}),
       additional_kwargs: message.additional_kwargs,
       response_metadata: { ...message.response_metadata, moa: trace },
-      usage_metadata: { ...message.usage_metadata, ...usage },
+      ...(usage ? { usage_metadata: usage } : {}),
     });
     return { messages: [final], trace };
   };

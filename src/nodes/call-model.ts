@@ -1,5 +1,7 @@
-import type { RunnableConfig } from "@langchain/core/runnables";
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import { CallbackManager } from "@langchain/core/callbacks/manager";
 import type { AIMessage, BaseMessage } from "@langchain/core/messages";
+import type { RunnableConfig } from "@langchain/core/runnables";
 import type { ModelSlot } from "../models/model-slots.js";
 
 /** How a model call is labelled for stream consumers and traces. */
@@ -8,14 +10,21 @@ export interface CallLabel {
   readonly role: "proposer" | "aggregator";
   /** The 1-based layer, or `"aggregate"`. */
   readonly layer: number | "aggregate";
+  /** Which aggregator of the fallback list this is (0 for the first). */
+  readonly attempt?: number;
   /** Hide the call's tokens from LangGraph's `messages` stream (used by the chat-model facade). */
   readonly hidden?: boolean;
+  /** Called for each token the call streams. */
+  readonly onToken?: () => void;
 }
 
 /** A model's answer with the times it was asked and answered (epoch milliseconds). */
 export interface TimedAnswer {
+  /** The model's answer. */
   readonly message: AIMessage;
+  /** When the call started. */
   readonly startedAt: number;
+  /** When the answer was complete. */
   readonly endedAt: number;
 }
 
@@ -26,7 +35,8 @@ export function now(): number {
 
 /**
  * Calls `slot`'s model with `messages` under the node's `config` (so callbacks, streaming and abort
- * signals carry over), tagged `moa:<role>` and with `moa_role`, `moa_layer` and `moa_proposer` metadata.
+ * signals carry over), tagged `moa:<role>` and with `moa_role`, `moa_layer`, `moa_proposer` and
+ * `moa_model` metadata.
  */
 export async function callModel(
   slot: ModelSlot,
@@ -39,9 +49,27 @@ export async function callModel(
   const startedAt = now();
   const message = await model.invoke(messages, {
     ...config,
+    callbacks: label.onToken ? withHandler(config.callbacks, tokenWatcher(label.onToken)) : config.callbacks,
     runName: `moa_${label.role}`,
     tags: [...(config.tags ?? []), ...tags],
-    metadata: { ...config.metadata, moa_role: label.role, moa_layer: label.layer, moa_proposer: slot.id, moa_model: slot.label },
+    metadata: {
+      ...config.metadata,
+      moa_role: label.role,
+      moa_layer: label.layer,
+      moa_proposer: slot.id,
+      moa_model: slot.label,
+      ...(label.attempt !== undefined ? { moa_attempt: label.attempt } : {}),
+    },
   });
   return { message, startedAt, endedAt: now() };
+}
+
+function tokenWatcher(onToken: () => void): BaseCallbackHandler {
+  return BaseCallbackHandler.fromMethods({ handleLLMNewToken: onToken });
+}
+
+function withHandler(callbacks: RunnableConfig["callbacks"], handler: BaseCallbackHandler): RunnableConfig["callbacks"] {
+  if (callbacks === undefined) return [handler];
+  if (Array.isArray(callbacks)) return [...callbacks, handler];
+  return (callbacks as CallbackManager).copy([handler], false);
 }

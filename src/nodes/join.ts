@@ -3,7 +3,8 @@ import type { ResolvedMoAOptions } from "../graph/options.js";
 import type { Proposal } from "../graph/proposal.js";
 import type { MoAState, MoAStateUpdate } from "../graph/state.js";
 import type { CallRecord, LayerTrace } from "../graph/trace.js";
-import { sumUsage } from "../models/usage.js";
+import { NO_USAGE, sumUsage } from "../models/usage.js";
+import { fromCallError } from "./call-error.js";
 
 /** The trace record of one proposal. */
 export function toCallRecord(proposal: Proposal): CallRecord {
@@ -14,7 +15,7 @@ export function toCallRecord(proposal: Proposal): CallRecord {
     status: proposal.error ? "failed" : "ok",
     latencyMs: proposal.endedAt - proposal.startedAt,
     ...(proposal.usage ? { usage: proposal.usage } : {}),
-    ...(proposal.error ? { error: `${proposal.error.name}: ${proposal.error.message}` } : {}),
+    ...(proposal.error ? { error: proposal.error.message } : {}),
   };
 }
 
@@ -31,13 +32,13 @@ export function createJoinNode(options: ResolvedMoAOptions) {
     if (answered.length < options.minProposals) {
       const failures = proposals
         .filter((p) => p.error !== undefined)
-        .map((p) => ({ id: p.id, layer, error: Object.assign(new Error(p.error?.message), { name: p.error?.name ?? "Error" }) }));
+        .flatMap((p) => (p.error ? [{ id: p.id, layer, error: fromCallError(p.error) }] : []));
       throw new ProposersFailedError(layer, answered.length, options.minProposals, failures);
     }
     const layerTrace: LayerTrace = {
       layer,
       wallMs: Math.max(...proposals.map((p) => p.endedAt)) - Math.min(...proposals.map((p) => p.startedAt)),
-      usage: sumUsage(proposals.map((p) => p.usage)),
+      usage: sumUsage(proposals.map((p) => p.usage)) ?? NO_USAGE,
       calls: proposals.map(toCallRecord),
     };
     return {

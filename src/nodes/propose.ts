@@ -4,8 +4,8 @@ import { isGraphBubbleUp, type LangGraphRunnableConfig } from "@langchain/langgr
 import type { ResolvedMoAOptions } from "../graph/options.js";
 import type { Proposal } from "../graph/proposal.js";
 import type { MoAStateUpdate } from "../graph/state.js";
-import { usageOf } from "../models/usage.js";
 import { injectSystemText } from "../prompts/inject-system-text.js";
+import { toCallError } from "./call-error.js";
 import { callModel, now } from "./call-model.js";
 
 /** What the fan-out sends to one `propose` branch. */
@@ -25,6 +25,7 @@ export const PROPOSAL_EVENT = "moa_proposal";
 
 /** The payload of a {@link PROPOSAL_EVENT}: a proposal, labelled with its event name. */
 export interface ProposalEvent extends Proposal {
+  /** Always {@link PROPOSAL_EVENT}. */
   readonly event: typeof PROPOSAL_EVENT;
 }
 
@@ -51,12 +52,11 @@ export function createProposeNode(options: ResolvedMoAOptions, settings: Propose
     const startedAt = now();
     try {
       const answer = await callModel(slot, messages, config, { role: "proposer", layer: task.layer, hidden: settings.hidden });
-      const usage = usageOf(answer.message.usage_metadata);
+      const usage = answer.message.usage_metadata;
       proposal = { ...base, text: answer.message.text, startedAt: answer.startedAt, endedAt: answer.endedAt, ...(usage ? { usage } : {}) };
     } catch (error) {
       if (isGraphBubbleUp(error) || config.signal?.aborted) throw error;
-      const name = error instanceof Error ? error.name : "Error";
-      proposal = { ...base, startedAt, endedAt: now(), error: { name, message: options.redact(slot.explainError(error)) } };
+      proposal = { ...base, startedAt, endedAt: now(), error: toCallError(error, slot, options.redact) };
     }
     const event: ProposalEvent = { event: PROPOSAL_EVENT, ...proposal };
     config.writer?.(event);

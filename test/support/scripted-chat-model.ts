@@ -15,6 +15,8 @@ export interface ScriptedChatModelFields {
   usage?: { input: number; output: number } | null;
   /** Milliseconds between streamed tokens. */
   tokenDelayMs?: number;
+  /** When streaming, throws this after the first token. */
+  failMidStream?: Error;
   /** Throws this instead of answering (on every call, or when the function returns an error). */
   fail?: Error | ((call: number) => Error | undefined);
 }
@@ -66,6 +68,7 @@ export class ScriptedChatModel extends BaseChatModel {
     for (const [i, piece] of pieces.entries()) {
       if (i > 0 && this.fields.tokenDelayMs) await sleep(this.fields.tokenDelayMs, options.signal);
       this.streamedTokens += 1;
+      if (i === 1 && this.fields.failMidStream) throw this.fields.failMidStream;
       const last = i === pieces.length - 1;
       const chunk = new ChatGenerationChunk({
         text: piece,

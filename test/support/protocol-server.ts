@@ -1,0 +1,395 @@
+/**
+ * Shared machinery of the local LLM protocol servers (OpenAI, Ollama, Gemini) used to test the real
+ * LangChain clients without contacting any provider: scripts, request recording, latency and fault
+ * injection, connection tracking. Each protocol only supplies a {@link ProtocolAdapter}.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+/** What a scripted model answers, and how. */
+export interface ModelScript {
+  /** The answer text, or a function of the recorded request. Default `${model} answer`. */
+  text?: string | ((request: RecordedRequest) => string);
+  /** Tokens to report; null reports none. Default { input: 10, output: 5 }. */
+  usage?: { input: number; output: number } | null;
+  /** Milliseconds before the response starts. */
+  latencyMs?: number;
+  /** Milliseconds between streamed chunks (streaming only). */
+  chunkDelayMs?: number;
+  /**
+   * A fault instead of (or in the middle of) the answer. `times`: how many requests of this model get
+   * it before it answers normally (default: every request).
+   */
+  fault?: Fault;
+}
+
+/** A scripted failure; see {@link ModelScript.fault}. */
+export type Fault =
+  /** An HTTP error status with a JSON error body in the provider's format (and `Retry-After` if given). */
+  | { kind: "status"; status: number; retryAfterSeconds?: number; times?: number }
+  /** Destroys the socket after sending the headers and (when streaming) one chunk. */
+  | { kind: "reset"; times?: number }
+  /** A 200 whose body (or, when streaming, a stream event) is not valid JSON. */
+  | { kind: "malformed-json"; times?: number }
+  /**
+   * Streaming: the first chunk again and again (every chunkDelayMs, default 20 ms) until the client
+   * disconnects; non-streaming: a 200 whose JSON body never ends (whitespace at the same pace).
+   */
+  | { kind: "endless-stream"; times?: number }
+  /** Accepts the request and never answers until the client disconnects. */
+  | { kind: "hang"; times?: number };
+
+/** The wire protocols served. */
+export type Protocol = "openai" | "ollama" | "gemini";
+
+/** One chat message, normalized to role and text. */
+export interface RecordedMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/** A generation request as the server received it. Only chat/generate requests are recorded. */
+export interface RecordedRequest {
+  protocol: Protocol;
+  model: string;
+  /** The URL path, without the query string. */
+  path: string;
+  stream: boolean;
+  /** Messages normalized to role + text, in order; system instructions included as role "system". */
+  messages: RecordedMessage[];
+  /** The parsed JSON body as sent. */
+  body: unknown;
+  /** Headers as received, lower-case names (tests check for keys; never print them). */
+  headers: Record<string, string>;
+  receivedAt: number;
+}
+
+/** A running protocol server. */
+export interface ProtocolServer {
+  /** Base URL, e.g. "http://127.0.0.1:43127" (no trailing slash). */
+  readonly url: string;
+  /** Recorded chat requests, in arrival order. */
+  readonly requests: RecordedRequest[];
+  /** Requests whose response has not finished and whose connection is still open, right now. */
+  inFlight(): number;
+  /** Highest inFlight() ever seen. */
+  readonly maxInFlight: number;
+  /** Number of requests whose connection the client closed before the response finished (aborts). */
+  readonly abortedByClient: number;
+  /** Open TCP connections right now. */
+  openConnections(): number;
+  /** Replace or add a model's script at run time (its fault count starts again). */
+  setScript(model: string, script: ModelScript): void;
+  /** Closes all sockets and clears all timers. */
+  close(): Promise<void>;
+}
+
+/** Options of every `start*Server` function. */
+export interface ServerOptions {
+  models: Record<string, ModelScript>;
+  /** Script for models not listed; without it they get the provider's 404 "model not found". */
+  fallback?: ModelScript;
+}
+
+/** What a chat request asks for, as read by an adapter. */
+export interface ChatRequest {
+  model: string;
+  stream: boolean;
+  messages: RecordedMessage[];
+}
+
+/** Where a request goes: a chat generation, or a fixed JSON reply (model listings, version). */
+export type Route =
+  | { kind: "chat"; model?: string; stream?: boolean }
+  | { kind: "json"; body: unknown };
+
+/** The answer about to be sent, handed to the adapter's renderers. */
+export interface Answer {
+  model: string;
+  /** A response id, unique per request. */
+  id: string;
+  /** Unix seconds. */
+  created: number;
+  text: string;
+  /** The text split into stream pieces (by word); concatenated they give `text`. */
+  pieces: string[];
+  usage: { input: number; output: number } | null;
+  request: RecordedRequest;
+}
+
+/** The protocol-specific half of a server: routing, parsing and rendering. */
+export interface ProtocolAdapter {
+  readonly protocol: Protocol;
+  /** How streams are framed: Server-Sent Events (`data: …\n\n`) or newline-delimited JSON. */
+  readonly framing: "sse" | "ndjson";
+  /** Raw text sent after the last stream event (OpenAI's `data: [DONE]`). */
+  readonly streamTrailer?: string;
+  /** Routes a request; undefined gives the provider's 404. `models` are the scripted model names. */
+  route(method: string, path: string, models: string[]): Route | undefined;
+  /** Reads model, stream flag and messages from a chat body. */
+  parseChat(body: Record<string, unknown>, route: { model?: string; stream?: boolean }): ChatRequest;
+  /** An error body in the provider's format. */
+  errorBody(status: number, message: string, retryAfterSeconds?: number): unknown;
+  /** The provider's message for an unknown model. */
+  modelNotFound(model: string): string;
+  /** The non-streaming response body. */
+  complete(answer: Answer): unknown;
+  /** One streamed event carrying `piece` of the text. */
+  chunk(answer: Answer, piece: string): unknown;
+  /** The events that end a stream (finish reason, usage). */
+  closing(answer: Answer): unknown[];
+}
+
+const DEFAULT_USAGE = { input: 10, output: 5 };
+const ENDLESS_DELAY_MS = 20;
+const JSON_TYPE = "application/json; charset=utf-8";
+
+/** Normalizes a provider role name to system / user / assistant. */
+export function normalizeRole(role: unknown): RecordedMessage["role"] {
+  if (role === "system" || role === "developer") return "system";
+  if (role === "assistant" || role === "model" || role === "ai") return "assistant";
+  return "user";
+}
+
+/** The text of a message content: a string, or the `text` of each part of an array, joined. */
+export function textOf(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content
+    .map((part: unknown) => (typeof part === "object" && part !== null && "text" in part ? String(part.text) : ""))
+    .join("");
+}
+
+/** Reads `items` as `{ role, content }` messages with {@link normalizeRole} and {@link textOf}. */
+export function messagesOf(items: unknown, contentKey = "content"): RecordedMessage[] {
+  if (!Array.isArray(items)) return [];
+  return items.map((item: Record<string, unknown>) => ({ role: normalizeRole(item.role), content: textOf(item[contentKey]) }));
+}
+
+/** A generic error message for a status, in the style providers use. */
+function statusMessage(status: number, model: string, retryAfterSeconds?: number): string {
+  if (status === 429) {
+    const hint = retryAfterSeconds === undefined ? "" : ` Please try again in ${retryAfterSeconds}s.`;
+    return `Rate limit reached for ${model}.${hint}`;
+  }
+  return `The server had an error while processing your request (scripted ${status} for ${model}).`;
+}
+
+/** Splits text into word pieces ("a b c" → "a ", "b ", "c"); never empty. */
+function splitPieces(text: string): string[] {
+  const pieces = text.split(/(?<=\s)(?=\S)/);
+  return pieces.length > 0 ? pieces : [""];
+}
+
+/** One request/response exchange: timers, writes, and how it ended. */
+class Exchange {
+  private settled = false;
+  private endedByServer = false;
+  private readonly wakers = new Map<NodeJS.Timeout, () => void>();
+
+  constructor(
+    readonly res: ServerResponse,
+    private readonly onSettle: (abortedByClient: boolean) => void,
+  ) {
+    res.on("finish", () => this.settle(false));
+    res.on("close", () => this.settle(!this.endedByServer));
+    res.on("error", () => undefined);
+  }
+
+  /** Waits `ms`; resolves false (at once) if the exchange ends first. */
+  sleep(ms: number): Promise<boolean> {
+    if (this.settled) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakers.delete(timer);
+        resolve(!this.settled);
+      }, ms);
+      this.wakers.set(timer, () => resolve(false));
+    });
+  }
+
+  /** Sends status and headers now. */
+  start(status: number, contentType: string, extra: Record<string, string> = {}): void {
+    if (this.settled) return;
+    this.res.writeHead(status, { "content-type": contentType, ...extra });
+    this.res.flushHeaders();
+  }
+
+  /** Writes body text (then calls `then` once it is flushed), unless the exchange has ended. */
+  write(text: string, then?: () => void): void {
+    if (!this.settled) this.res.write(text, then);
+  }
+
+  /** Ends the response, unless the exchange has already ended. */
+  end(text?: string): void {
+    if (!this.settled) this.res.end(text);
+  }
+
+  /** Sends a whole JSON response. */
+  json(status: number, body: unknown, extra: Record<string, string> = {}): void {
+    this.start(status, JSON_TYPE, extra);
+    this.end(JSON.stringify(body));
+  }
+
+  /** Server-side teardown of the connection (not counted as a client abort). */
+  destroy(): void {
+    this.endedByServer = true;
+    this.res.socket?.destroy();
+    this.settle(false);
+  }
+
+  private settle(abortedByClient: boolean): void {
+    if (this.settled) return;
+    this.settled = true;
+    for (const [timer, wake] of this.wakers) {
+      clearTimeout(timer);
+      wake();
+    }
+    this.wakers.clear();
+    this.onSettle(abortedByClient && !this.res.writableFinished);
+  }
+}
+
+/** Reads a request body; undefined if the client went away first. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Request headers as one string per (lower-case) name. */
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return headers;
+}
+
+/** Serves one protocol: starts a server on 127.0.0.1, port 0, driven by `adapter` and the scripts. */
+export async function startProtocolServer(adapter: ProtocolAdapter, options: ServerOptions): Promise<ProtocolServer> {
+  const scripts = new Map(Object.entries(options.models));
+  const faultsServed = new Map<string, number>();
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  const exchanges = new Set<Exchange>();
+  let maxInFlight = 0;
+  let abortedByClient = 0;
+  let sequence = 0;
+
+  const frame = (payload: string): string => (adapter.framing === "sse" ? `data: ${payload}\n\n` : `${payload}\n`);
+  const streamType = adapter.framing === "sse" ? "text/event-stream; charset=utf-8" : "application/x-ndjson";
+
+  /** Consumes one fault occurrence for `model`, if its script still has one to give. */
+  function takeFault(model: string, script: ModelScript): Fault | undefined {
+    const fault = script.fault;
+    if (!fault) return undefined;
+    const served = faultsServed.get(model) ?? 0;
+    if (fault.times !== undefined && served >= fault.times) return undefined;
+    faultsServed.set(model, served + 1);
+    return fault;
+  }
+
+  async function streamAnswer(ex: Exchange, answer: Answer, delayMs: number): Promise<void> {
+    ex.start(200, streamType);
+    for (const [index, piece] of answer.pieces.entries()) {
+      if (index > 0 && delayMs > 0 && !(await ex.sleep(delayMs))) return;
+      ex.write(frame(JSON.stringify(adapter.chunk(answer, piece))));
+    }
+    for (const event of adapter.closing(answer)) ex.write(frame(JSON.stringify(event)));
+    ex.end(adapter.streamTrailer);
+  }
+
+  async function playFault(ex: Exchange, fault: Fault, answer: Answer, stream: boolean, delayMs: number): Promise<void> {
+    if (fault.kind === "hang") return;
+    if (fault.kind === "status") {
+      const retry: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
+      const message = statusMessage(fault.status, answer.model, fault.retryAfterSeconds);
+      return ex.json(fault.status, adapter.errorBody(fault.status, message, fault.retryAfterSeconds), retry);
+    }
+    ex.start(200, stream ? streamType : JSON_TYPE);
+    const filler = stream ? frame(JSON.stringify(adapter.chunk(answer, answer.pieces[0] ?? ""))) : " ";
+    if (fault.kind === "reset") return ex.write(filler, () => ex.destroy());
+    if (fault.kind === "malformed-json") return ex.end(stream ? frame('{"malformed": ') : '{"id": "broken", ');
+    while (await ex.sleep(delayMs)) ex.write(filler);
+  }
+
+  async function serveChat(ex: Exchange, req: IncomingMessage, path: string, route: { model?: string; stream?: boolean }): Promise<void> {
+    const raw = await readBody(req);
+    if (raw === undefined) return;
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      return ex.json(400, adapter.errorBody(400, "The request body is not valid JSON."));
+    }
+    const chat = adapter.parseChat(body, route);
+    const recorded: RecordedRequest = { protocol: adapter.protocol, ...chat, path, body, headers: flattenHeaders(req), receivedAt: Date.now() };
+    requests.push(recorded);
+    const script = scripts.get(chat.model) ?? options.fallback;
+    if (!script) return ex.json(404, adapter.errorBody(404, adapter.modelNotFound(chat.model)));
+    const fault = takeFault(chat.model, script);
+    const text = typeof script.text === "function" ? script.text(recorded) : (script.text ?? `${chat.model} answer`);
+    const usage = script.usage === undefined ? DEFAULT_USAGE : script.usage;
+    sequence += 1;
+    const answer: Answer = { model: chat.model, id: `${adapter.protocol}-${sequence}`, created: Math.floor(Date.now() / 1000), text, pieces: splitPieces(text), usage, request: recorded };
+    if (script.latencyMs && !(await ex.sleep(script.latencyMs))) return;
+    if (fault) return playFault(ex, fault, answer, chat.stream, script.chunkDelayMs ?? ENDLESS_DELAY_MS);
+    if (chat.stream) return streamAnswer(ex, answer, script.chunkDelayMs ?? 0);
+    ex.json(200, adapter.complete(answer));
+  }
+
+  async function serve(req: IncomingMessage, ex: Exchange): Promise<void> {
+    const method = req.method ?? "GET";
+    const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
+    const route = adapter.route(method, path, [...scripts.keys()]);
+    if (!route) return ex.json(404, adapter.errorBody(404, `Invalid URL (${method} ${path})`));
+    if (route.kind === "json") return ex.json(200, route.body);
+    return serveChat(ex, req, path, route);
+  }
+
+  const server = createServer((req, res) => {
+    const ex = new Exchange(res, (aborted) => {
+      exchanges.delete(ex);
+      if (aborted) abortedByClient += 1;
+    });
+    exchanges.add(ex);
+    maxInFlight = Math.max(maxInFlight, exchanges.size);
+    // A throwing script (e.g. a `text` function) becomes the provider's 500, or a cut connection mid-answer.
+    serve(req, ex).catch((error: unknown) => (res.headersSent ? ex.destroy() : ex.json(500, adapter.errorBody(500, String(error)))));
+  });
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("error", () => undefined);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    inFlight: () => exchanges.size,
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    get abortedByClient() {
+      return abortedByClient;
+    },
+    openConnections: () => sockets.size,
+    setScript(model, script) {
+      scripts.set(model, script);
+      faultsServed.delete(model);
+    },
+    async close() {
+      for (const ex of exchanges) ex.destroy();
+      const closed = [...sockets].map((socket) => new Promise((resolve) => socket.once("close", resolve)));
+      for (const socket of sockets) socket.destroy();
+      await Promise.all([...closed, new Promise((resolve) => server.close(resolve))]);
+    },
+  };
+}
