@@ -59,6 +59,13 @@ describe("MixtureOfAgents.stream", () => {
     expect(getMoATrace(whole)?.calls).toBe(5);
   });
 
+  it("streams only the aggregator's call; proposers answer in one piece", async () => {
+    const { proposers, aggregator } = models();
+    for await (const _chunk of await new MixtureOfAgents({ proposers, aggregator }).stream("q")) void _chunk;
+    expect(proposers.map((p) => p.streamedTokens)).toEqual([0, 0]);
+    expect(aggregator.streamedTokens).toBe(3);
+  });
+
   it("invoke returns the same answer with usage and trace", async () => {
     const moa = new MixtureOfAgents({ ...models() });
     const answer = await moa.invoke("q");

@@ -11,6 +11,7 @@ import { IterableReadableStream } from "@langchain/core/utils/stream";
 import { MoAConfigError } from "../errors.js";
 import type { ModelInput } from "../models/model-spec.js";
 import type { ProposalEvent } from "../nodes/propose.js";
+import { STREAM_ANSWER_KEY } from "../nodes/call-model.js";
 import { compileMixtureOfAgents } from "./build.js";
 import { childCallbacks } from "./child-callbacks.js";
 import type { MixtureOfAgentsOptions } from "./options.js";
@@ -90,7 +91,8 @@ export class MixtureOfAgents extends BaseChatModel {
     const chunks = new IterableReadableStream<ChatGenerationChunk>({
       start: (controller) => {
         const onChunk = (chunk: ChatGenerationChunk) => {
-          if (!stop.signal.aborted) controller.enqueue(toAnswerChunk(chunk));
+          // Empty chunks (a provider's finish or usage events) carry nothing: the closing chunk has the usage.
+          if (!stop.signal.aborted && chunk.text !== "") controller.enqueue(toAnswerChunk(chunk));
         };
         this.runTurn(messages, { ...options, signal }, runManager, onChunk).then(
           (state) => {
@@ -120,7 +122,15 @@ export class MixtureOfAgents extends BaseChatModel {
     const handler = new TurnEventsHandler({ turn, onProposal: this.proposalListener(), onAggregatorChunk });
     const callbacks = childCallbacks(runManager);
     callbacks.addHandler(handler, true);
-    return this.graph.invoke({ messages }, { callbacks, signal: options.signal, metadata: { [TURN_METADATA_KEY]: turn } });
+    return this.graph.invoke(
+      { messages },
+      {
+        callbacks,
+        signal: options.signal,
+        metadata: { [TURN_METADATA_KEY]: turn },
+        configurable: { [STREAM_ANSWER_KEY]: onAggregatorChunk !== undefined },
+      },
+    );
   }
 
   private proposalListener(): ((event: ProposalEvent) => void) | undefined {

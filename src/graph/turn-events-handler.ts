@@ -13,7 +13,7 @@ export interface TurnEventsListeners {
   readonly turn: string;
   /** Called with each finished proposal. */
   readonly onProposal?: (event: ProposalEvent) => void;
-  /** Called with each token chunk of the aggregator; when set, model calls stream. */
+  /** Called with each token chunk of the aggregator. */
   readonly onAggregatorChunk?: (chunk: ChatGenerationChunk) => void;
 }
 
@@ -25,12 +25,10 @@ export interface TurnEventsListeners {
 export class TurnEventsHandler extends BaseCallbackHandler {
   override name = "moa_turn_events";
   override awaitHandlers = true;
-  readonly lc_prefer_streaming: boolean;
   private readonly aggregatorRuns = new Set<string>();
 
   constructor(private readonly listeners: TurnEventsListeners) {
     super();
-    this.lc_prefer_streaming = listeners.onAggregatorChunk !== undefined;
   }
 
   override handleChatModelStart(

@@ -7,7 +7,7 @@ import type { CallRecord, MoATrace } from "../graph/trace.js";
 import { NO_USAGE, sumUsage } from "../models/usage.js";
 import { injectSystemText } from "../prompts/inject-system-text.js";
 import { fromCallError, toCallError } from "./call-error.js";
-import { callModel, now, type TimedAnswer } from "./call-model.js";
+import { STREAM_ANSWER_KEY, callModel, now, type TimedAnswer } from "./call-model.js";
 
 /** Options of the `aggregate` node that are not part of the MoA options. */
 export interface AggregateNodeSettings {
@@ -38,6 +38,7 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
           attempt,
           hidden: settings.hidden,
           onToken: () => (streamed = true),
+          stream: config.configurable?.[STREAM_ANSWER_KEY] === true,
         });
         const usage = answer.message.usage_metadata;
         records.push({ id: slot.id, model: slot.label, layer: "aggregate", status: "ok", latencyMs: answer.endedAt - answer.startedAt, ...(usage ? { usage } : {}) });

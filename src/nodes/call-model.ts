@@ -16,7 +16,12 @@ export interface CallLabel {
   readonly hidden?: boolean;
   /** Called for each token the call streams. */
   readonly onToken?: () => void;
+  /** Ask the model to stream even when no stream consumer (such as LangGraph's) asks for it. */
+  readonly stream?: boolean;
 }
+
+/** The `configurable` key with which a caller asks the aggregator (and only it) to stream its answer. */
+export const STREAM_ANSWER_KEY = "moa_stream_answer";
 
 /** A model's answer with the times it was asked and answered (epoch milliseconds). */
 export interface TimedAnswer {
@@ -49,7 +54,7 @@ export async function callModel(
   const startedAt = now();
   const message = await model.invoke(messages, {
     ...config,
-    callbacks: label.onToken ? withHandler(config.callbacks, tokenWatcher(label.onToken)) : config.callbacks,
+    callbacks: label.onToken || label.stream ? withHandler(config.callbacks, tokenWatcher(label)) : config.callbacks,
     runName: `moa_${label.role}`,
     tags: [...(config.tags ?? []), ...tags],
     metadata: {
@@ -64,8 +69,10 @@ export async function callModel(
   return { message, startedAt, endedAt: now() };
 }
 
-function tokenWatcher(onToken: () => void): BaseCallbackHandler {
-  return BaseCallbackHandler.fromMethods({ handleLLMNewToken: onToken });
+function tokenWatcher({ onToken, stream }: CallLabel): BaseCallbackHandler {
+  const handler = BaseCallbackHandler.fromMethods({ handleLLMNewToken: () => onToken?.() });
+  // Chat models stream (instead of generating in one piece) when a handler prefers it.
+  return Object.assign(handler, { lc_prefer_streaming: stream === true });
 }
 
 function withHandler(callbacks: RunnableConfig["callbacks"], handler: BaseCallbackHandler): RunnableConfig["callbacks"] {
