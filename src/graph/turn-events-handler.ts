@@ -1,7 +1,7 @@
 import { BaseCallbackHandler, type HandleLLMNewTokenCallbackFields, type NewTokenIndices } from "@langchain/core/callbacks/base";
 import type { Serialized } from "@langchain/core/load/serializable";
-import type { BaseMessage } from "@langchain/core/messages";
-import type { ChatGenerationChunk } from "@langchain/core/outputs";
+import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
+import { ChatGenerationChunk } from "@langchain/core/outputs";
 import { PROPOSAL_EVENT, type ProposalEvent } from "../nodes/propose.js";
 
 /** The metadata key that tells one turn's calls and events from another's (e.g. of a nested MoA). */
@@ -48,17 +48,21 @@ export class TurnEventsHandler extends BaseCallbackHandler {
   }
 
   override handleLLMNewToken(
-    _token: string,
+    token: string,
     _idx: NewTokenIndices,
     runId: string,
     _parentRunId?: string,
     _tags?: string[],
     fields?: HandleLLMNewTokenCallbackFields,
   ): void {
+    if (!this.aggregatorRuns.has(runId)) return;
     const chunk = fields?.chunk;
-    if (chunk !== undefined && "message" in chunk && this.aggregatorRuns.has(runId)) {
-      this.listeners.onAggregatorChunk?.(chunk as ChatGenerationChunk);
-    }
+    // Some clients (Gemini's) report the token text alone, without its chunk.
+    this.listeners.onAggregatorChunk?.(
+      chunk !== undefined && "message" in chunk
+        ? (chunk as ChatGenerationChunk)
+        : new ChatGenerationChunk({ text: token, message: new AIMessageChunk({ content: token }) }),
+    );
   }
 
   private isOurs(metadata: Record<string, unknown> | undefined): boolean {

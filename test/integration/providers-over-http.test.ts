@@ -113,6 +113,20 @@ describe("a two-layer MoA over OpenAI, Ollama and Gemini, aggregated on an OpenA
   });
 });
 
+describe("every provider works as the aggregator, streamed token by token", () => {
+  it.each([
+    ["ollama", () => ({ model: "ollama:llama3.1:8b", baseUrl: ollama.url }), ANSWERS.ollama],
+    ["gemini", () => ({ model: "google-genai:gemini-2.0-flash", apiKey: "gemini-test-key", baseUrl: gemini.url }), ANSWERS.gemini],
+    ["openai", () => ({ model: "openai:gpt-4o-mini", apiKey: "sk-openai-test-key", baseURL: `${openai.url}/v1` }), ANSWERS.openai],
+  ] as const)("%s", async (_name, aggregator, text) => {
+    const moa = new MixtureOfAgents({ proposers: models().proposers, aggregator: aggregator() });
+    const chunks: AIMessageChunk[] = [];
+    for await (const chunk of await moa.stream(conversation)) chunks.push(chunk);
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(chunks.map((c) => c.text).join("")).toBe(text);
+  });
+});
+
 describe("API keys stay out of errors, traces and logs", () => {
   it("a provider error that quotes the key is masked in the trace, showInternal output and the thrown error", async () => {
     const key = "sk-very-secret-key-0123456789";
