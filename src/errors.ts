@@ -104,6 +104,26 @@ export class AggregatorFailedError extends MoAError {
   }
 }
 
+/** A model call, or a whole turn, took longer than its timeout. */
+export class MoATimeoutError extends MoAError {
+  /** `call`: one model call (`timeouts.proposerMs` / `aggregatorMs`); `turn`: the whole turn (`timeouts.turnMs`). */
+  readonly scope: "call" | "turn";
+  /** The timeout that was exceeded, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(scope: "call" | "turn", timeoutMs: number) {
+    super(scope === "turn" ? `The turn took longer than timeouts.turnMs (${timeoutMs} ms)` : `timed out after ${timeoutMs} ms`);
+    this.name = "MoATimeoutError";
+    this.scope = scope;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** True when `error` is a {@link MoATimeoutError}. */
+  static override isInstance(error: unknown): error is MoATimeoutError {
+    return MoAError.isInstance(error) && error.name === "MoATimeoutError";
+  }
+}
+
 /** A one-line description of any thrown value, for error messages and traces. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name === "Error" ? "" : `${error.name}: `}${error.message}`;

@@ -1,11 +1,13 @@
 export { createMixtureOfAgents, buildMixtureOfAgents, type MixtureOfAgentsGraph, type BuildSettings } from "./graph/build.js";
 export { MixtureOfAgents, type MixtureOfAgentsFields, type ShowInternal } from "./graph/chat-model.js";
-export type { MixtureOfAgentsOptions } from "./graph/options.js";
+export type { MixtureOfAgentsOptions, TimeoutOptions, QuorumOptions, ConcurrencyOptions } from "./graph/options.js";
+export type { RetryOptions } from "./models/retry.js";
 export { MoAStateAnnotation, type MoAState, type MoAStateUpdate } from "./graph/state.js";
 export type { Proposal } from "./graph/proposal.js";
 export { getMoATrace, type MoATrace, type LayerTrace, type CallRecord } from "./graph/trace.js";
 export { formatProposal } from "./graph/format-proposal.js";
-export { PROPOSAL_EVENT, type ProposalEvent, type ProposeTask } from "./nodes/propose.js";
+export { PROPOSAL_EVENT, type ProposalEvent } from "./nodes/proposal-event.js";
+export type { ProposeTask } from "./nodes/propose.js";
 export type { ModelInput, ModelSpec } from "./models/model-spec.js";
 export type { TokenUsage } from "./models/usage.js";
 export { DEFAULT_AGGREGATOR_PROMPT } from "./prompts/aggregator-prompt.js";
@@ -16,5 +18,6 @@ export {
   MoAInputError,
   ProposersFailedError,
   AggregatorFailedError,
+  MoATimeoutError,
   type ModelFailure,
 } from "./errors.js";

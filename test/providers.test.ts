@@ -2,6 +2,7 @@ import { HumanMessage } from "@langchain/core/messages";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { MoAConfigError, createMixtureOfAgents } from "../src/index.js";
 import { explainCallError } from "../src/models/explain-call-error.js";
+import { signalAwareFetch } from "../src/models/call-signal.js";
 import { resolveConnection } from "../src/models/providers.js";
 import { redactSecrets } from "../src/models/redact-secrets.js";
 import { ScriptedChatModel } from "./support/scripted-chat-model.js";
@@ -11,7 +12,7 @@ afterEach(() => vi.unstubAllEnvs());
 describe("resolveConnection maps a spec to each provider's constructor fields", () => {
   it("openai: key and base URL per model; maxTokens stays maxTokens", () => {
     const c = resolveConnection("openai", { model: "openai:Qwen2-72B", apiKey: "k-1", baseURL: "http://127.0.0.1:8000/v1", maxTokens: 64, temperature: 0.2 }, {});
-    expect(c.fields).toEqual({ apiKey: "k-1", configuration: { baseURL: "http://127.0.0.1:8000/v1" }, maxTokens: 64, temperature: 0.2 });
+    expect(c.fields).toEqual({ maxRetries: 0, apiKey: "k-1", configuration: { baseURL: "http://127.0.0.1:8000/v1" }, maxTokens: 64, temperature: 0.2 });
     expect(c.endpoint).toBe("http://127.0.0.1:8000/v1");
     expect(c.problem).toBeUndefined();
   });
@@ -21,14 +22,14 @@ describe("resolveConnection maps a spec to each provider's constructor fields", 
     expect(resolveConnection("openai", { model: "openai:gpt-4o" }, { OPENAI_API_KEY: "x" }).problem).toBeUndefined();
     const local = resolveConnection("openai", { model: "openai:qwen", baseURL: "http://127.0.0.1:1234/v1" }, {});
     expect(local.problem).toBeUndefined();
-    expect(local.fields).toEqual({ apiKey: "not-needed", configuration: { baseURL: "http://127.0.0.1:1234/v1" } });
+    expect(local.fields).toEqual({ maxRetries: 0, apiKey: "not-needed", configuration: { baseURL: "http://127.0.0.1:1234/v1" } });
     expect(resolveConnection("openai", { model: "openai:qwen" }, { OPENAI_BASE_URL: "http://127.0.0.1:1234/v1" }).endpoint).toBe("http://127.0.0.1:1234/v1");
   });
 
   it("ollama: baseUrl or OLLAMA_HOST; maxTokens becomes numPredict; no key needed", () => {
-    expect(resolveConnection("ollama", { model: "ollama:llama3.1:8b", baseUrl: "http://10.0.0.5:11434", maxTokens: 32 }, {}).fields).toEqual({ baseUrl: "http://10.0.0.5:11434", numPredict: 32 });
+    expect(resolveConnection("ollama", { model: "ollama:llama3.1:8b", baseUrl: "http://10.0.0.5:11434", maxTokens: 32 }, {}).fields).toEqual({ fetch: signalAwareFetch, baseUrl: "http://10.0.0.5:11434", numPredict: 32 });
     const fromEnv = resolveConnection("ollama", { model: "ollama:llama3.1" }, { OLLAMA_HOST: "http://127.0.0.1:9999" });
-    expect(fromEnv.fields).toEqual({ baseUrl: "http://127.0.0.1:9999" });
+    expect(fromEnv.fields).toEqual({ fetch: signalAwareFetch, baseUrl: "http://127.0.0.1:9999" });
     expect(fromEnv.problem).toBeUndefined();
     expect(resolveConnection("ollama", { model: "ollama:llama3.1" }, {}).endpoint).toBe("http://127.0.0.1:11434");
   });
@@ -36,7 +37,7 @@ describe("resolveConnection maps a spec to each provider's constructor fields", 
   it("google-genai: GOOGLE_API_KEY or GEMINI_API_KEY; maxTokens becomes maxOutputTokens", () => {
     expect(resolveConnection("google-genai", { model: "google-genai:gemini-2.0-flash" }, {}).problem).toMatch(/set GOOGLE_API_KEY or GEMINI_API_KEY/);
     expect(resolveConnection("google-genai", { model: "google-genai:gemini-2.0-flash" }, { GEMINI_API_KEY: "g" }).problem).toBeUndefined();
-    expect(resolveConnection("google-genai", { model: "google-genai:g", maxTokens: 10, baseUrl: "http://127.0.0.1:1" }, { GOOGLE_API_KEY: "g" }).fields).toEqual({ maxOutputTokens: 10, baseUrl: "http://127.0.0.1:1" });
+    expect(resolveConnection("google-genai", { model: "google-genai:g", maxTokens: 10, baseUrl: "http://127.0.0.1:1" }, { GOOGLE_API_KEY: "g" }).fields).toEqual({ maxRetries: 0, streaming: true, maxOutputTokens: 10, baseUrl: "http://127.0.0.1:1" });
   });
 });
 

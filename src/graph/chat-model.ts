@@ -10,7 +10,7 @@ import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { IterableReadableStream } from "@langchain/core/utils/stream";
 import { MoAConfigError } from "../errors.js";
 import type { ModelInput } from "../models/model-spec.js";
-import type { ProposalEvent } from "../nodes/propose.js";
+import type { ProposalEvent } from "../nodes/proposal-event.js";
 import { STREAM_ANSWER_KEY } from "../nodes/call-model.js";
 import { compileMixtureOfAgents } from "./build.js";
 import { childCallbacks } from "./child-callbacks.js";

@@ -1,4 +1,4 @@
-import type { ProposalEvent } from "../nodes/propose.js";
+import type { ProposalEvent } from "../nodes/proposal-event.js";
 
 /** One proposal as a readable block: a header with layer, model and time, then the text (or the error). */
 export function formatProposal(event: ProposalEvent): string {

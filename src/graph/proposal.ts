@@ -19,6 +19,10 @@ export interface Proposal {
   readonly startedAt: number;
   /** Epoch milliseconds when the call ended. */
   readonly endedAt: number;
+  /** Attempts made (more than 1 when a 429, 5xx or dropped connection was retried). */
+  readonly attempts?: number;
   /** Why the call failed. */
   readonly error?: CallError;
+  /** True when the call was aborted because the layer's quorum was reached and its grace period ran out. */
+  readonly straggler?: boolean;
 }

@@ -7,7 +7,15 @@ import type { MoAState } from "./state.js";
 export function fanOutLayer(options: ResolvedMoAOptions, state: MoAState): Send[] {
   const layer = state.trace.layers.length + 1;
   return options.proposers.map(
-    (slot) => new Send<"propose", ProposeTask>("propose", { index: slot.index, layer, messages: state.messages, references: state.references }),
+    (slot) =>
+      new Send<"propose", ProposeTask>("propose", {
+        index: slot.index,
+        layer,
+        messages: state.messages,
+        references: state.references,
+        turnId: state.turnId,
+        deadline: state.deadline,
+      }),
   );
 }
 

@@ -28,6 +28,16 @@ export const MoAStateAnnotation = Annotation.Root({
     reducer: (_, update) => update,
     default: () => [],
   }),
+  /** Identifies the current turn (set by `prepare`). */
+  turnId: Annotation<string>({
+    reducer: (_, update) => update,
+    default: () => "",
+  }),
+  /** Epoch milliseconds by which the current turn must end (`timeouts.turnMs`), if any. */
+  deadline: Annotation<number | null>({
+    reducer: (_, update) => update,
+    default: () => null,
+  }),
   /** The trace of the current (or, once it ended, the last) turn. */
   trace: Annotation<MoATrace>({
     reducer: (_, update) => update,

@@ -9,8 +9,10 @@ export interface CallRecord {
   readonly model: string;
   /** The 1-based layer, or `"aggregate"`. */
   readonly layer: number | "aggregate";
-  /** `ok` when the call answered, `failed` when it threw. */
-  readonly status: "ok" | "failed";
+  /** `ok` when the call answered, `failed` when it threw, `straggler` when a quorum stopped waiting for it. */
+  readonly status: "ok" | "failed" | "straggler";
+  /** Attempts made, when more than one. */
+  readonly attempts?: number;
   /** Wall time of the call in milliseconds. */
   readonly latencyMs: number;
   /** Tokens the provider reported for the call (absent when it reported none). */

@@ -2,7 +2,7 @@ import { BaseCallbackHandler, type HandleLLMNewTokenCallbackFields, type NewToke
 import type { Serialized } from "@langchain/core/load/serializable";
 import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk } from "@langchain/core/outputs";
-import { PROPOSAL_EVENT, type ProposalEvent } from "../nodes/propose.js";
+import { PROPOSAL_EVENT, type ProposalEvent } from "../nodes/proposal-event.js";
 
 /** The metadata key that tells one turn's calls and events from another's (e.g. of a nested MoA). */
 export const TURN_METADATA_KEY = "moa_turn";

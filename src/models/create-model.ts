@@ -2,6 +2,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { initChatModel } from "langchain/chat_models/universal";
 import { MoAConfigError, describeError } from "../errors.js";
 import type { Connection } from "./providers.js";
+import { guardGeminiStream } from "./guard-gemini-stream.js";
 import { redactSecrets } from "./redact-secrets.js";
 
 /** A `"provider:model"` string ready to be created. */
@@ -40,7 +41,9 @@ async function createModel({ label, provider, name, connection, params, option }
   if (connection.problem) throw new MoAConfigError(option, `${where} ${connection.problem}`);
   try {
     const configurable = await initChatModel(name, { modelProvider: provider, ...connection.fields, ...params });
-    return await configurable._getModelInstance();
+    const model = await configurable._getModelInstance();
+    if (provider === "google-genai") guardGeminiStream(model);
+    return model;
   } catch (error) {
     // The cause is not attached: a provider's error may quote the key it was given.
     const message = redactSecrets(describeError(error), [String(connection.fields.apiKey ?? "")]);

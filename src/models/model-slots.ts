@@ -1,4 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { ConcurrencyLimit } from "./concurrency-limit.js";
 import { lazyModel } from "./create-model.js";
 import { explainCallError } from "./explain-call-error.js";
 import type { ModelInput, ModelSpec } from "./model-spec.js";
@@ -20,7 +21,12 @@ export interface ModelSlot {
   readonly getModel: () => Promise<BaseChatModel>;
   /** One line saying why a call failed and what would fix it. */
   readonly explainError: (error: unknown) => string;
+  /** The concurrency limits every call of this slot must hold a permit of. */
+  readonly limits: readonly ConcurrencyLimit[];
 }
+
+/** Picks the concurrency limits of a model from its provider (for strings) and its display name. */
+export type LimitsFor = (provider: string | undefined, label: string) => ConcurrencyLimit[];
 
 /** Model slots and the API keys their specs gave (to be kept out of errors and logs). */
 export interface ModelSlots {
@@ -32,7 +38,7 @@ export interface ModelSlots {
  * Validates model inputs and expands them into slots (one per sample), in the order given.
  * `option` names the option in errors, e.g. `proposers`.
  */
-export function toModelSlots(inputs: readonly ModelInput[], option: string): ModelSlots {
+export function toModelSlots(inputs: readonly ModelInput[], option: string, limitsFor: LimitsFor = () => []): ModelSlots {
   const apiKeys: string[] = [];
   const expanded = inputs.flatMap((input, i) => {
     const spec = validateSpec(input, `${option}[${i}]`);
@@ -40,16 +46,17 @@ export function toModelSlots(inputs: readonly ModelInput[], option: string): Mod
     const samples = spec.samples ?? 1;
     const label = spec.name ?? labelOf(spec.model);
     const call = callable(spec, `${option}[${i}]`, label);
-    return Array.from({ length: samples }, () => ({ label, system: spec.system, ...call }));
+    const limits = limitsFor(call.provider, label);
+    return Array.from({ length: samples }, () => ({ label, system: spec.system, limits, getModel: call.getModel, explainError: call.explainError }));
   });
   const counts = new Map<string, number>();
   for (const { label } of expanded) counts.set(label, (counts.get(label) ?? 0) + 1);
   const seen = new Map<string, number>();
-  const slots = expanded.map(({ label, system, getModel, explainError }, index) => {
+  const slots = expanded.map(({ label, system, getModel, explainError, limits }, index) => {
     const k = (seen.get(label) ?? 0) + 1;
     seen.set(label, k);
     const id = (counts.get(label) ?? 0) > 1 ? `${label}#${k}` : label;
-    return { id, label, index, getModel, explainError, ...(system === undefined ? {} : { system }) };
+    return { id, label, index, getModel, explainError, limits, ...(system === undefined ? {} : { system }) };
   });
   return { slots, apiKeys };
 }
@@ -60,7 +67,7 @@ function labelOf(model: BaseChatModel | string): string {
   return typeof name === "string" && name !== "" ? name : model.getName();
 }
 
-function callable(spec: ModelSpec, option: string, label: string): Pick<ModelSlot, "getModel" | "explainError"> {
+function callable(spec: ModelSpec, option: string, label: string): Pick<ModelSlot, "getModel" | "explainError"> & { provider?: string } {
   const { model } = spec;
   if (typeof model !== "string") {
     return { getModel: () => Promise.resolve(model), explainError: (error) => explainCallError(error, { model: label }) };
@@ -68,6 +75,7 @@ function callable(spec: ModelSpec, option: string, label: string): Pick<ModelSlo
   const { provider, model: name } = parseModelString(model, option);
   const connection = resolveConnection(provider, spec);
   return {
+    provider,
     getModel: lazyModel({ label: model.trim(), provider, name, connection, option, ...(spec.params ? { params: spec.params } : {}) }),
     explainError: (error) => explainCallError(error, { model: label, modelName: name, provider, connection }),
   };

@@ -1,3 +1,4 @@
+import { signalAwareFetch } from "./call-signal.js";
 import type { ModelSpec } from "./model-spec.js";
 
 /** How one provider is configured: where its key and host come from, and its constructor's field names. */
@@ -26,7 +27,9 @@ const PROFILES: Record<string, ProviderProfile> = {
     hostVariables: ["OPENAI_BASE_URL", "OPENAI_API_BASE"],
     defaultEndpoint: "https://api.openai.com/v1",
     maxTokensField: "maxTokens",
+    // The MoA retries (honouring Retry-After) under its own deadline; the client's retries would multiply them.
     connectionFields: (apiKey, baseURL) => ({
+      maxRetries: 0,
       ...(apiKey ? { apiKey } : {}),
       ...(baseURL ? { configuration: { baseURL } } : {}),
     }),
@@ -36,14 +39,20 @@ const PROFILES: Record<string, ProviderProfile> = {
     hostVariables: ["OLLAMA_HOST", "OLLAMA_BASE_URL"],
     defaultEndpoint: "http://127.0.0.1:11434",
     maxTokensField: "numPredict",
-    connectionFields: (_apiKey, baseURL) => (baseURL ? { baseUrl: baseURL } : {}),
+    connectionFields: (_apiKey, baseURL) => ({ fetch: signalAwareFetch, ...(baseURL ? { baseUrl: baseURL } : {}) }),
   },
   "google-genai": {
     keyVariables: ["GOOGLE_API_KEY", "GEMINI_API_KEY"],
     hostVariables: [],
     defaultEndpoint: "https://generativelanguage.googleapis.com",
     maxTokensField: "maxOutputTokens",
-    connectionFields: (apiKey, baseURL) => ({ ...(apiKey ? { apiKey } : {}), ...(baseURL ? { baseUrl: baseURL } : {}) }),
+    // Streaming is the client's only path that hands the abort signal to its request.
+    connectionFields: (apiKey, baseURL) => ({
+      maxRetries: 0,
+      streaming: true,
+      ...(apiKey ? { apiKey } : {}),
+      ...(baseURL ? { baseUrl: baseURL } : {}),
+    }),
   },
 };
 

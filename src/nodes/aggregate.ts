@@ -1,6 +1,6 @@
 import { AIMessage } from "@langchain/core/messages";
 import { isGraphBubbleUp, type LangGraphRunnableConfig } from "@langchain/langgraph";
-import { AggregatorFailedError, type ModelFailure } from "../errors.js";
+import { AggregatorFailedError, MoATimeoutError, type ModelFailure } from "../errors.js";
 import type { ResolvedMoAOptions } from "../graph/options.js";
 import type { MoAState, MoAStateUpdate } from "../graph/state.js";
 import type { CallRecord, MoATrace } from "../graph/trace.js";
@@ -39,12 +39,24 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
           hidden: settings.hidden,
           onToken: () => (streamed = true),
           stream: config.configurable?.[STREAM_ANSWER_KEY] === true,
+        }, {
+          timeoutMs: options.timeouts.aggregatorMs,
+          retry: options.retry,
+          ...(state.deadline !== null && options.timeouts.turnMs !== undefined ? { deadline: { at: state.deadline, turnMs: options.timeouts.turnMs } } : {}),
         });
         const usage = answer.message.usage_metadata;
-        records.push({ id: slot.id, model: slot.label, layer: "aggregate", status: "ok", latencyMs: answer.endedAt - answer.startedAt, ...(usage ? { usage } : {}) });
+        records.push({
+          id: slot.id,
+          model: slot.label,
+          layer: "aggregate",
+          status: "ok",
+          latencyMs: answer.endedAt - answer.startedAt,
+          ...(usage ? { usage } : {}),
+          ...(answer.attempts > 1 ? { attempts: answer.attempts } : {}),
+        });
         break;
       } catch (error) {
-        if (isGraphBubbleUp(error) || config.signal?.aborted) throw error;
+        if (isGraphBubbleUp(error) || config.signal?.aborted || (MoATimeoutError.isInstance(error) && error.scope === "turn")) throw error;
         const recorded = toCallError(error, slot, options.redact);
         failures.push({ id: slot.id, layer: "aggregate", error: fromCallError(recorded) });
         records.push({ id: slot.id, model: slot.label, layer: "aggregate", status: "failed", latencyMs: now() - startedAt, error: recorded.message });

@@ -2,7 +2,11 @@ import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { CallbackManager } from "@langchain/core/callbacks/manager";
 import type { AIMessage, BaseMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
+import { MoATimeoutError } from "../errors.js";
+import { withCallSignal } from "../models/call-signal.js";
+import { acquireAll } from "../models/concurrency-limit.js";
 import type { ModelSlot } from "../models/model-slots.js";
+import { isRetryable, retryDelayMs, type RetryPolicy } from "../models/retry.js";
 
 /** How a model call is labelled for stream consumers and traces. */
 export interface CallLabel {
@@ -20,6 +24,18 @@ export interface CallLabel {
   readonly stream?: boolean;
 }
 
+/** How long a call may take and how it is retried. */
+export interface CallPolicy {
+  /** Timeout of one attempt, in milliseconds. */
+  readonly timeoutMs?: number;
+  /** Epoch milliseconds by which the turn must be done, and the turn timeout it comes from. */
+  readonly deadline?: { readonly at: number; readonly turnMs: number };
+  /** Retries of 429, 5xx and dropped connections. */
+  readonly retry: RetryPolicy;
+  /** Aborts the call from outside the graph's own signal (a layer's quorum). */
+  readonly signal?: AbortSignal;
+}
+
 /** The `configurable` key with which a caller asks the aggregator (and only it) to stream its answer. */
 export const STREAM_ANSWER_KEY = "moa_stream_answer";
 
@@ -27,10 +43,12 @@ export const STREAM_ANSWER_KEY = "moa_stream_answer";
 export interface TimedAnswer {
   /** The model's answer. */
   readonly message: AIMessage;
-  /** When the call started. */
+  /** When the call started (its first attempt). */
   readonly startedAt: number;
   /** When the answer was complete. */
   readonly endedAt: number;
+  /** Attempts made (1 when the first succeeded). */
+  readonly attempts: number;
 }
 
 /** Epoch milliseconds with sub-millisecond precision. */
@@ -41,22 +59,23 @@ export function now(): number {
 /**
  * Calls `slot`'s model with `messages` under the node's `config` (so callbacks, streaming and abort
  * signals carry over), tagged `moa:<role>` and with `moa_role`, `moa_layer`, `moa_proposer` and
- * `moa_model` metadata.
+ * `moa_model` metadata. Each attempt holds a permit of the slot's concurrency limits and ends at its
+ * timeout, the turn's deadline or an abort, even when the provider's client ignores abort signals;
+ * retryable failures are retried after the server's `Retry-After` or a backoff.
  */
 export async function callModel(
   slot: ModelSlot,
   messages: BaseMessage[],
   config: RunnableConfig,
   label: CallLabel,
+  policy: CallPolicy,
 ): Promise<TimedAnswer> {
   const model = await slot.getModel();
-  const tags = [`moa:${label.role}`, ...(label.hidden ? ["nostream"] : [])];
-  const startedAt = now();
-  const message = await model.invoke(messages, {
+  const options = {
     ...config,
     callbacks: label.onToken || label.stream ? withHandler(config.callbacks, tokenWatcher(label)) : config.callbacks,
     runName: `moa_${label.role}`,
-    tags: [...(config.tags ?? []), ...tags],
+    tags: [...(config.tags ?? []), `moa:${label.role}`, ...(label.hidden ? ["nostream"] : [])],
     metadata: {
       ...config.metadata,
       moa_role: label.role,
@@ -65,8 +84,89 @@ export async function callModel(
       moa_model: slot.label,
       ...(label.attempt !== undefined ? { moa_attempt: label.attempt } : {}),
     },
+  };
+  const startedAt = now();
+  const call = bounded(config.signal, policy.signal, policy.deadline);
+  try {
+    for (let attempts = 1; ; attempts++) {
+      let retryable: unknown;
+      const attempt = bounded(call.signal, undefined, undefined, policy.timeoutMs);
+      try {
+        const release = await acquireAll(slot.limits, attempt.signal);
+        try {
+          const answer = withCallSignal(attempt.signal, () => model.invoke(messages, { ...options, signal: attempt.signal }));
+          const message = await untilAborted(answer, attempt.signal);
+          return { message, startedAt, endedAt: now(), attempts };
+        } finally {
+          release();
+        }
+      } catch (error) {
+        const cause = attempt.signal.aborted ? attempt.signal.reason : error;
+        if (attempt.signal.aborted || attempts > policy.retry.maxRetries || !isRetryable(cause)) throw cause;
+        retryable = cause;
+      } finally {
+        attempt.clear();
+      }
+      await pause(retryDelayMs(retryable, attempts, policy.retry), call.signal);
+    }
+  } finally {
+    call.clear();
+  }
+}
+
+/**
+ * A signal that aborts with `parent`, with `extra`, at the turn's deadline (a turn {@link MoATimeoutError})
+ * or after `timeoutMs` (a call {@link MoATimeoutError}); `clear` stops its timers.
+ */
+function bounded(
+  parent: AbortSignal | undefined,
+  extra: AbortSignal | undefined,
+  deadline?: CallPolicy["deadline"],
+  timeoutMs?: number,
+): { signal: AbortSignal; clear: () => void } {
+  const timers: NodeJS.Timeout[] = [];
+  const own = new AbortController();
+  const abortAfter = (ms: number, reason: MoATimeoutError) => {
+    if (ms <= 0) own.abort(reason);
+    else timers.push(setTimeout(() => own.abort(reason), ms));
+  };
+  if (timeoutMs !== undefined) abortAfter(timeoutMs, new MoATimeoutError("call", timeoutMs));
+  if (deadline !== undefined) abortAfter(deadline.at - now(), new MoATimeoutError("turn", deadline.turnMs));
+  const signals = [own.signal, parent, extra].filter((s): s is AbortSignal => s !== undefined);
+  return { signal: signals.length === 1 ? own.signal : AbortSignal.any(signals), clear: () => timers.forEach(clearTimeout) };
+}
+
+/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
   });
-  return { message, startedAt, endedAt: now() };
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 function tokenWatcher({ onToken, stream }: CallLabel): BaseCallbackHandler {

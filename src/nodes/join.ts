@@ -12,9 +12,10 @@ export function toCallRecord(proposal: Proposal): CallRecord {
     id: proposal.id,
     model: proposal.model,
     layer: proposal.layer,
-    status: proposal.error ? "failed" : "ok",
+    status: proposal.straggler ? "straggler" : proposal.error ? "failed" : "ok",
     latencyMs: proposal.endedAt - proposal.startedAt,
     ...(proposal.usage ? { usage: proposal.usage } : {}),
+    ...(proposal.attempts && proposal.attempts > 1 ? { attempts: proposal.attempts } : {}),
     ...(proposal.error ? { error: proposal.error.message } : {}),
   };
 }

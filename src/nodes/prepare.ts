@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { AIMessage } from "@langchain/core/messages";
 import { Overwrite } from "@langchain/langgraph";
 import { MoAConfigError, MoAInputError } from "../errors.js";
@@ -21,7 +22,14 @@ export function createPrepareNode(options: ResolvedMoAOptions) {
       throw new MoAInputError("The conversation ends with an AI message: the last message must be the user's (a HumanMessage) for the MoA to answer it.");
     }
     await createAllModels(options);
-    return { proposals: new Overwrite<Proposal[]>([]), references: [], trace: EMPTY_TRACE };
+    const { turnMs } = options.timeouts;
+    return {
+      proposals: new Overwrite<Proposal[]>([]),
+      references: [],
+      trace: EMPTY_TRACE,
+      turnId: randomUUID(),
+      deadline: turnMs === undefined ? null : Date.now() + turnMs,
+    };
   };
 }
 

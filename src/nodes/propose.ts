@@ -1,12 +1,15 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import { dispatchCustomEvent } from "@langchain/core/callbacks/dispatch";
 import { isGraphBubbleUp, type LangGraphRunnableConfig } from "@langchain/langgraph";
+import { MoATimeoutError } from "../errors.js";
 import type { ResolvedMoAOptions } from "../graph/options.js";
 import type { Proposal } from "../graph/proposal.js";
 import type { MoAStateUpdate } from "../graph/state.js";
 import { injectSystemText } from "../prompts/inject-system-text.js";
 import { toCallError } from "./call-error.js";
 import { callModel, now } from "./call-model.js";
+import { QuorumRegistry } from "./layer-quorum.js";
+import { PROPOSAL_EVENT, type ProposalEvent } from "./proposal-event.js";
 
 /** What the fan-out sends to one `propose` branch. */
 export interface ProposeTask {
@@ -18,15 +21,10 @@ export interface ProposeTask {
   readonly messages: BaseMessage[];
   /** The previous layer's answers (empty in layer 1). */
   readonly references: string[];
-}
-
-/** The name of the callback event and the `custom` stream event emitted for each finished proposal. */
-export const PROPOSAL_EVENT = "moa_proposal";
-
-/** The payload of a {@link PROPOSAL_EVENT}: a proposal, labelled with its event name. */
-export interface ProposalEvent extends Proposal {
-  /** Always {@link PROPOSAL_EVENT}. */
-  readonly event: typeof PROPOSAL_EVENT;
+  /** The turn this layer belongs to. */
+  readonly turnId: string;
+  /** Epoch milliseconds by which the turn must end, or null. */
+  readonly deadline: number | null;
 }
 
 /** Options of the `propose` node that are not part of the MoA options. */
@@ -37,26 +35,38 @@ export interface ProposeNodeSettings {
 
 /**
  * The `propose` node, run once per proposer per layer (fanned out with `Send`). It returns the
- * proposal, failed or not, and emits it on the `custom` stream and as a callback event.
+ * proposal, failed or not, and emits it on the `custom` stream and as a callback event. With a quorum,
+ * a proposer still running when the layer's grace period ends is aborted and marked a straggler.
  */
 export function createProposeNode(options: ResolvedMoAOptions, settings: ProposeNodeSettings = {}) {
+  const quorums = options.quorum ? new QuorumRegistry(options.quorum) : undefined;
   return async function propose(task: ProposeTask, config: LangGraphRunnableConfig): Promise<MoAStateUpdate> {
     const slot = options.proposers[task.index];
     if (slot === undefined) throw new RangeError(`No proposer at index ${task.index}`);
+    const quorum = quorums?.join(task.turnId, task.layer, options.proposers.length);
     const suffix = task.layer > 1
       ? options.format({ instruction: options.instruction, references: task.references, target: task.layer })
       : undefined;
     const messages = injectSystemText(task.messages, { prefix: slot.system, suffix });
     const base = { id: slot.id, model: slot.label, index: slot.index, layer: task.layer };
-    let proposal: Proposal;
+    let proposal: Proposal | undefined;
     const startedAt = now();
     try {
-      const answer = await callModel(slot, messages, config, { role: "proposer", layer: task.layer, hidden: settings.hidden });
+      const answer = await callModel(slot, messages, config, { role: "proposer", layer: task.layer, hidden: settings.hidden }, {
+        timeoutMs: options.timeouts.proposerMs,
+        retry: options.retry,
+        ...(task.deadline !== null && options.timeouts.turnMs !== undefined ? { deadline: { at: task.deadline, turnMs: options.timeouts.turnMs } } : {}),
+        ...(quorum ? { signal: quorum.signal } : {}),
+      });
       const usage = answer.message.usage_metadata;
-      proposal = { ...base, text: answer.message.text, startedAt: answer.startedAt, endedAt: answer.endedAt, ...(usage ? { usage } : {}) };
+      proposal = { ...base, text: answer.message.text, startedAt, endedAt: answer.endedAt, attempts: answer.attempts, ...(usage ? { usage } : {}) };
     } catch (error) {
-      if (isGraphBubbleUp(error) || config.signal?.aborted) throw error;
-      proposal = { ...base, startedAt, endedAt: now(), error: toCallError(error, slot, options.redact) };
+      const turnOver = isGraphBubbleUp(error) || config.signal?.aborted || (MoATimeoutError.isInstance(error) && error.scope === "turn");
+      if (turnOver) throw error;
+      const straggler = quorum?.signal.aborted === true;
+      proposal = { ...base, startedAt, endedAt: now(), error: toCallError(error, slot, options.redact), ...(straggler ? { straggler } : {}) };
+    } finally {
+      quorum?.settle(proposal?.text !== undefined);
     }
     const event: ProposalEvent = { event: PROPOSAL_EVENT, ...proposal };
     config.writer?.(event);

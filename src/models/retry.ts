@@ -1,0 +1,73 @@
+/** How failed model calls are retried. */
+export interface RetryOptions {
+  /** Retries after the first attempt. Default 2; 0 turns retrying off. */
+  maxRetries?: number;
+  /** Delay before the first retry, doubled each time (with jitter). Default 500 ms. */
+  initialDelayMs?: number;
+  /** Longest delay between attempts, also the cap on a server's `Retry-After`. Default 30 s. */
+  maxDelayMs?: number;
+}
+
+/** {@link RetryOptions} with every field set. */
+export type RetryPolicy = Required<RetryOptions>;
+
+/** The default retry policy. */
+export const DEFAULT_RETRY: RetryPolicy = Object.freeze({ maxRetries: 2, initialDelayMs: 500, maxDelayMs: 30_000 });
+
+const RETRYABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "UND_ERR_SOCKET", "EAI_AGAIN"]);
+
+/** True for failures worth another attempt: HTTP 408, 409, 429 and 5xx, and dropped connections. */
+export function isRetryable(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status !== undefined) return status === 408 || status === 409 || status === 429 || status >= 500;
+  for (let current = error, depth = 0; current && typeof current === "object" && depth < 5; depth++) {
+    const { code, name } = current as { code?: unknown; name?: unknown };
+    if (typeof code === "string" && RETRYABLE_CODES.has(code)) return true;
+    if (name === "APIConnectionError") return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * How long to wait before retry number `retry` (1-based): the server's `Retry-After` (seconds or an
+ * HTTP date) or Gemini's `RetryInfo.retryDelay` when given, else exponential backoff with jitter;
+ * never more than `maxDelayMs`.
+ */
+export function retryDelayMs(error: unknown, retry: number, policy: RetryPolicy, now = Date.now()): number {
+  const asked = serverDelayMs(error, now);
+  const backoff = policy.initialDelayMs * 2 ** (retry - 1) * (0.75 + Math.random() * 0.5);
+  return Math.min(policy.maxDelayMs, Math.max(0, asked ?? backoff));
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { status, status_code: statusCode } = error as { status?: unknown; status_code?: unknown };
+  const value = status ?? statusCode;
+  return typeof value === "number" ? value : undefined;
+}
+
+function serverDelayMs(error: unknown, now: number): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { headers, errorDetails } = error as { headers?: unknown; errorDetails?: unknown };
+  const retryAfter = headerValue(headers, "retry-after");
+  if (retryAfter !== undefined) {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds)) return seconds * 1000;
+    const date = Date.parse(retryAfter);
+    if (Number.isFinite(date)) return date - now;
+  }
+  if (Array.isArray(errorDetails)) {
+    const info = errorDetails.find((d: { "@type"?: string }) => d?.["@type"]?.endsWith("google.rpc.RetryInfo")) as { retryDelay?: string } | undefined;
+    const seconds = info?.retryDelay ? Number.parseFloat(info.retryDelay) : Number.NaN;
+    if (Number.isFinite(seconds)) return seconds * 1000;
+  }
+  return undefined;
+}
+
+function headerValue(headers: unknown, name: string): string | undefined {
+  if (headers === null || typeof headers !== "object") return undefined;
+  if (typeof (headers as Headers).get === "function") return (headers as Headers).get(name) ?? undefined;
+  const value = (headers as Record<string, unknown>)[name];
+  return typeof value === "string" ? value : undefined;
+}

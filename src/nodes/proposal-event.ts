@@ -1,0 +1,10 @@
+import type { Proposal } from "../graph/proposal.js";
+
+/** The name of the callback event and the `custom` stream event emitted for each finished proposal. */
+export const PROPOSAL_EVENT = "moa_proposal";
+
+/** The payload of a {@link PROPOSAL_EVENT}: a proposal, labelled with its event name. */
+export interface ProposalEvent extends Proposal {
+  /** Always {@link PROPOSAL_EVENT}. */
+  readonly event: typeof PROPOSAL_EVENT;
+}
