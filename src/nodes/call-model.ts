@@ -90,21 +90,19 @@ export async function callModel(
   try {
     for (let attempts = 1; ; attempts++) {
       let retryable: unknown;
+      // Waiting for a permit is bounded by the turn, not by the call timeout, which times the request alone.
+      const release = await acquireAll(slot.limits, call.signal);
       const attempt = bounded(call.signal, undefined, undefined, policy.timeoutMs);
       try {
-        const release = await acquireAll(slot.limits, attempt.signal);
-        try {
-          const answer = withCallSignal(attempt.signal, () => model.invoke(messages, { ...options, signal: attempt.signal }));
-          const message = await untilAborted(answer, attempt.signal);
-          return { message, startedAt, endedAt: now(), attempts };
-        } finally {
-          release();
-        }
+        const answer = withCallSignal(attempt.signal, () => model.invoke(messages, { ...options, signal: attempt.signal }));
+        const message = await untilAborted(answer, attempt.signal);
+        return { message, startedAt, endedAt: now(), attempts };
       } catch (error) {
         const cause = attempt.signal.aborted ? attempt.signal.reason : error;
         if (attempt.signal.aborted || attempts > policy.retry.maxRetries || !isRetryable(cause)) throw cause;
         retryable = cause;
       } finally {
+        release();
         attempt.clear();
       }
       await pause(retryDelayMs(retryable, attempts, policy.retry), call.signal);
