@@ -93,17 +93,19 @@ export async function callModel(
       // Waiting for a permit is bounded by the turn, not by the call timeout, which times the request alone.
       const release = await acquireAll(slot.limits, call.signal);
       const attempt = bounded(call.signal, undefined, undefined, policy.timeoutMs);
+      let request: Promise<AIMessage> | undefined;
       try {
-        const answer = withCallSignal(attempt.signal, () => model.invoke(messages, { ...options, signal: attempt.signal }));
-        const message = await untilAborted(answer, attempt.signal);
+        request = withCallSignal(attempt.signal, () => model.invoke(messages, { ...options, signal: attempt.signal }));
+        const message = await untilAborted(request, attempt.signal);
         return { message, startedAt, endedAt: now(), attempts };
       } catch (error) {
         const cause = attempt.signal.aborted ? attempt.signal.reason : error;
         if (attempt.signal.aborted || attempts > policy.retry.maxRetries || !isRetryable(cause)) throw cause;
         retryable = cause;
       } finally {
-        release();
         attempt.clear();
+        if (request && attempt.signal.aborted) releaseWhenClosed(request, release);
+        else release();
       }
       await pause(retryDelayMs(retryable, attempts, policy.retry), call.signal);
     }
@@ -132,6 +134,31 @@ function bounded(
   if (deadline !== undefined) abortAfter(deadline.at - now(), new MoATimeoutError("turn", deadline.turnMs));
   const signals = [own.signal, parent, extra].filter((s): s is AbortSignal => s !== undefined);
   return { signal: signals.length === 1 ? own.signal : AbortSignal.any(signals), clear: () => timers.forEach(clearTimeout) };
+}
+
+/** How long an abandoned request may keep its permit while its client closes it. */
+const CLOSE_GRACE_MS = 2_000;
+
+/** Time for a closed connection's end to reach the server, so that it does not overlap the next request. */
+const CLOSE_PROPAGATION_MS = 50;
+
+/**
+ * Gives the permit back once an abandoned request has really ended (its client closed the connection,
+ * and the close has had time to reach the server), so that a limit counts the requests still open at
+ * the server; a client that ignores abort signals keeps the permit for at most {@link CLOSE_GRACE_MS}.
+ */
+function releaseWhenClosed(request: Promise<unknown>, release: () => void): void {
+  const grace = setTimeout(release, CLOSE_GRACE_MS);
+  grace.unref();
+  request
+    .then(
+      () => undefined,
+      () => undefined,
+    )
+    .finally(() => {
+      clearTimeout(grace);
+      setTimeout(release, CLOSE_PROPAGATION_MS).unref();
+    });
 }
 
 /** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */

@@ -220,9 +220,14 @@ class Exchange {
     if (!this.settled) this.res.write(text, then);
   }
 
-  /** Ends the response, unless the exchange has already ended. */
+  /**
+   * Ends the response, unless the exchange has already ended. The exchange counts as over at once: the
+   * client, in this same process, may read the answer and send its next request before "finish" fires.
+   */
   end(text?: string): void {
-    if (!this.settled) this.res.end(text);
+    if (this.settled) return;
+    this.res.end(text);
+    this.settle(false);
   }
 
   /** Sends a whole JSON response. */
