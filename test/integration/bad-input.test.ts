@@ -1,0 +1,57 @@
+import { HumanMessage } from "@langchain/core/messages";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MoAInputError, createMixtureOfAgents } from "../../src/index.js";
+import { startOpenAIServer } from "../support/openai-server.js";
+import type { ProtocolServer } from "../support/protocol-server.js";
+
+let openai: ProtocolServer;
+beforeAll(async () => {
+  openai = await startOpenAIServer({ models: {}, fallback: { text: "ok answer" } });
+});
+afterAll(async () => {
+  await openai.close();
+});
+
+const model = (name: string) => ({ model: `openai:${name}`, apiKey: "sk-test-key", baseURL: `${openai.url}/v1` });
+const picture = new HumanMessage({
+  content: [
+    { type: "text", text: "What is in this picture?" },
+    { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+  ],
+});
+
+describe("input a turn cannot use, or must handle", () => {
+  it("images with a model whose profile says text only: a clear error naming it, before any call", async () => {
+    const graph = createMixtureOfAgents({ proposers: [model("gpt-4o-mini"), model("gpt-3.5-turbo")], aggregator: model("gpt-4o") });
+    const error = await graph.invoke({ messages: [picture] }).catch((e: unknown) => e);
+    expect(MoAInputError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      "The conversation has images, but openai:gpt-3.5-turbo take(s) text only: remove the images or use models that accept them.",
+    );
+    expect(openai.requests).toHaveLength(0);
+  });
+
+  it("images with models that accept them are sent as they are", async () => {
+    const graph = createMixtureOfAgents({ proposers: [model("gpt-4o-mini")], aggregator: model("gpt-4o") });
+    const state = await graph.invoke({ messages: [picture] });
+    expect(state.messages.at(-1)?.text).toBe("ok answer");
+    expect(JSON.stringify(openai.requests[0]?.body)).toContain("data:image/png;base64,iVBORw0KGgo=");
+  });
+
+  it("a huge input (2 MB) is passed through whole and answered", async () => {
+    openai.requests.length = 0;
+    const huge = "lorem ipsum ".repeat(180_000);
+    const state = await createMixtureOfAgents({ proposers: [model("big-context")], aggregator: model("gpt-4o") }).invoke({ messages: [new HumanMessage(huge)] });
+    expect(state.messages.at(-1)?.text).toBe("ok answer");
+    expect(openai.requests.map((r) => r.messages.at(-1)?.content.length)).toEqual([huge.length, huge.length]);
+  });
+
+  it.each([
+    ["a number as messages", { messages: 42 }, /Unable to coerce message/],
+    ["an object that is not a message", { messages: [{ foo: 1 }] }, /Unable to coerce message/],
+    ["no messages", {}, /The conversation is empty/],
+  ])("%s is refused with LangChain's or our own error", async (_name, input, message) => {
+    const graph = createMixtureOfAgents({ proposers: [model("p")], aggregator: model("a") });
+    await expect(graph.invoke(input as never)).rejects.toThrow(message);
+  });
+});
