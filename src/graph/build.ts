@@ -4,6 +4,7 @@ import { createJoinNode } from "../nodes/join.js";
 import { createPrepareNode } from "../nodes/prepare.js";
 import { createProposeNode } from "../nodes/propose.js";
 import { resolveOptions, type MixtureOfAgentsOptions, type ResolvedMoAOptions } from "./options.js";
+import { withRollback } from "./rollback-graph.js";
 import { fanOutLayer, routeAfterJoin } from "./routing.js";
 import { MoAStateAnnotation } from "./state.js";
 
@@ -42,13 +43,16 @@ export function createMixtureOfAgents(options: MixtureOfAgentsOptions) {
 /** The compiled MoA graph returned by {@link createMixtureOfAgents}. */
 export type MixtureOfAgentsGraph = ReturnType<typeof createMixtureOfAgents>;
 
-/** Builds and compiles the graph, with a recursion limit that fits its number of layers. */
+/**
+ * Builds and compiles the graph, with a recursion limit that fits its number of layers; on a thread of its
+ * own checkpointer a turn that fails or is aborted leaves the thread as it was ({@link withRollback}).
+ */
 export function compileMixtureOfAgents(options: MixtureOfAgentsOptions, settings: BuildSettings, compile: CompileSettings) {
   const resolved = resolveOptions(options);
-  const graph = buildGraph(resolved, settings).compile({
+  const graph = withRollback(buildGraph(resolved, settings).compile({
     checkpointer: compile.checkpointer,
     name: compile.name ?? "mixture_of_agents",
-  });
+  }));
   // LangGraph's default limit (25 steps) would stop a turn of 12 or more layers.
   return graph.withConfig({ recursionLimit: Math.max(25, 2 * resolved.layers + 5) });
 }
