@@ -1,0 +1,99 @@
+/**
+ * The command line of the conversation example: flags in, {@link CliArgs} out, or a {@link UsageError}
+ * that shows the usage.
+ */
+import { parseArgs } from "node:util";
+import { UsageError } from "./usage-error.js";
+
+/** The usage text printed by `--help` and after a bad flag. */
+export const USAGE = `Usage: npm run conversation -- [options]
+
+Talk to a Mixture-of-Agents: several models answer, an aggregator writes the final answer.
+
+Options:
+  --proposers <m1,m2,...>   proposer models, "provider:model" (openai:gpt-4o-mini, ollama:llama3.1,
+                            google-genai:gemini-2.0-flash)
+  --aggregator <m[,m2]>     the model that writes the answer (more than one: fallbacks in order)
+  --layers <n>              proposer layers (default 1); or --rounds <n> = layers - 1
+  --system <text>           a system prompt for the conversation
+  --show-internal           print every proposal, labelled by layer and model
+  --config <file.json>      options as JSON: { "proposers": [...], "aggregator": ..., "layers": 2,
+                            "system": "...", "timeouts": {...}, ... }; flags override it
+  --db <file>               keep conversations in this SQLite file
+  --resume <id>             continue the conversation <id> kept in --db
+  -h, --help                this help
+
+Without --proposers, the models come from the environment: OPENAI_API_KEY (and OPENAI_BASE_URL for
+an OpenAI-compatible server), GOOGLE_API_KEY or GEMINI_API_KEY, or the models a local Ollama serves
+(OLLAMA_HOST, default http://127.0.0.1:11434). MOA_PROPOSERS and MOA_AGGREGATOR work like the flags.
+
+In the conversation: /help, /reset (new conversation), /internal (show proposals on/off), /exit or
+Ctrl-D. Ctrl-C cancels the answer being written; at the prompt it quits.
+Piped input (not a terminal): one question per line, answers on stdout.`;
+
+/** The flags as given; absent flags are undefined. */
+export interface CliArgs {
+  readonly proposers?: string[];
+  readonly aggregator?: string[];
+  readonly layers?: number;
+  readonly rounds?: number;
+  readonly system?: string;
+  readonly showInternal?: boolean;
+  readonly config?: string;
+  readonly db?: string;
+  readonly resume?: string;
+  readonly help: boolean;
+}
+
+/** Parses `argv` (without node and the script). Throws a {@link UsageError} for unknown or bad flags. */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        proposers: { type: "string" },
+        aggregator: { type: "string" },
+        layers: { type: "string" },
+        rounds: { type: "string" },
+        system: { type: "string" },
+        "show-internal": { type: "boolean" },
+        config: { type: "string" },
+        db: { type: "string" },
+        resume: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+  }
+  return {
+    proposers: modelList(values.proposers, "--proposers"),
+    aggregator: modelList(values.aggregator, "--aggregator"),
+    layers: count(values.layers, "--layers", 1),
+    rounds: count(values.rounds, "--rounds", 0),
+    system: values.system,
+    showInternal: values["show-internal"],
+    config: values.config,
+    db: values.db,
+    resume: values.resume,
+    help: values.help ?? false,
+  };
+}
+
+/** A comma-separated list of models; undefined when the flag is absent. */
+export function modelList(value: string | undefined, flag: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const models = value.split(",").map((model) => model.trim()).filter((model) => model !== "");
+  if (models.length === 0) throw new UsageError(`${flag} needs at least one "provider:model", e.g. ${flag} openai:gpt-4o-mini`);
+  return models;
+}
+
+function count(value: string | undefined, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min) throw new UsageError(`${flag} expects a whole number >= ${min}; got "${value}"`);
+  return number;
+}

@@ -1,0 +1,64 @@
+/**
+ * The conversation fed by a pipe or a file: one question per line, each answer on stdout (streamed, then
+ * a newline), no colours, status lines or prompts. Failed proposers and failed turns go to stderr; the
+ * exit code is 1 when a turn failed. The commands work as in the terminal.
+ */
+import { createInterface } from "node:readline";
+import { formatProposal, type ProposalEvent } from "../../src/index.js";
+import { COMMANDS_HELP, parseCommand } from "./commands.js";
+import type { Conversation } from "./conversation.js";
+import { runTurn } from "./run-turn.js";
+import { failureText, proposalError } from "./turn-summary.js";
+
+/** Exit code after SIGINT. */
+const INTERRUPTED = 130;
+
+/** Answers every line of stdin; resolves with the exit code. */
+export async function runPiped(conversation: Conversation, showInternalAtStart: boolean): Promise<number> {
+  let showInternal = showInternalAtStart;
+  let status = 0;
+  const note = (text: string) => process.stderr.write(`${text}\n`);
+  const controller = new AbortController();
+  const lines = createInterface({ input: process.stdin, terminal: false, crlfDelay: Infinity });
+  const interrupt = () => {
+    controller.abort(new Error("Interrupted"));
+    lines.close();
+  };
+  process.on("SIGINT", interrupt);
+  try {
+    for await (const raw of lines) {
+      const line = raw.trim();
+      if (line === "") continue;
+      const command = parseCommand(line);
+      if (command === "exit") break;
+      if (command === "reset") note(`moa: new conversation: thread ${conversation.reset()}`);
+      else if (command === "internal") showInternal = !showInternal;
+      else if (command === "help") note(COMMANDS_HELP);
+      else if (command === "unknown") note(`moa: unknown command ${line}`);
+      if (command) continue;
+
+      let written = false;
+      const outcome = await runTurn(conversation, line, controller.signal, {
+        proposal: (event: ProposalEvent) => {
+          if (showInternal) note(formatProposal(event));
+          else if (event.error) note(`moa: layer ${event.layer}: ${event.id} failed: ${proposalError(event, true)}`);
+        },
+        token: (text) => {
+          written = true;
+          process.stdout.write(text);
+        },
+      });
+      if (outcome.kind === "answered") process.stdout.write(`${written ? "" : outcome.text}\n`);
+      else if (written) process.stdout.write("\n");
+      if (outcome.kind === "cancelled") return INTERRUPTED;
+      if (outcome.kind === "failed") {
+        status = 1;
+        note(`moa: the turn failed: ${failureText(outcome.error)}`);
+      }
+    }
+    return controller.signal.aborted ? INTERRUPTED : status;
+  } finally {
+    process.off("SIGINT", interrupt);
+    lines.close();
+  }
+}

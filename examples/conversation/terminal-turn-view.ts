@@ -1,0 +1,72 @@
+/**
+ * How a turn looks in the terminal: the live status lines, the proposals (with `--show-internal`), the
+ * answer streamed token by token, then one summary line, or why the turn was cancelled or failed.
+ */
+import type { ProposalEvent } from "../../src/index.js";
+import { cursor, type Style } from "./ansi.js";
+import type { TerminalOutput } from "./live-region.js";
+import { proposalBlock } from "./proposal-block.js";
+import type { TurnListener, TurnOutcome } from "./run-turn.js";
+import { StatusBoard } from "./status-board.js";
+import { StreamWrapper } from "./stream-wrap.js";
+import { failureText, turnSummary } from "./turn-summary.js";
+
+/** What the view needs to know about the MoA. */
+export interface MoAShape {
+  readonly proposerIds: readonly string[];
+  readonly aggregator: string;
+  readonly layers: number;
+  readonly minProposals: number;
+}
+
+/** The terminal view of one turn; create one per turn. */
+export class TerminalTurnView implements TurnListener {
+  private readonly board: StatusBoard;
+  /** Set once the answer's first token is in. */
+  private wrapper: StreamWrapper | undefined;
+
+  constructor(
+    private readonly out: TerminalOutput,
+    private readonly style: Style,
+    shape: MoAShape,
+    private readonly showInternal: boolean,
+  ) {
+    this.board = new StatusBoard(out, style, shape.proposerIds, shape.aggregator, shape.layers, shape.minProposals);
+  }
+
+  /** Hides the cursor and draws the first layer's status lines. */
+  start(): void {
+    this.out.write(cursor.hide);
+    this.board.start();
+  }
+
+  proposal(event: ProposalEvent): void {
+    const columns = this.out.columns ?? 80;
+    this.board.proposal(event, this.showInternal ? proposalBlock(event, columns, this.style) : "");
+  }
+
+  token(text: string): void {
+    if (this.wrapper === undefined) {
+      this.board.answerStarts();
+      this.out.write(`${this.style.bold(this.style.green("moa>"))} `);
+      this.wrapper = new StreamWrapper((this.out.columns ?? 80) - 1, "moa> ".length);
+    }
+    this.out.write(this.wrapper.push(text));
+  }
+
+  /** Ends the answer and prints the summary line, or what went wrong; shows the cursor again. */
+  end(outcome: TurnOutcome): void {
+    if (outcome.kind === "answered") {
+      if (this.wrapper === undefined) this.token(outcome.text);
+      this.out.write(`${this.wrapper?.flush() ?? ""}\n${this.style.dim(`  ${turnSummary(outcome)}`)}\n`);
+    } else {
+      if (this.wrapper !== undefined) this.out.write(`${this.wrapper.flush()}\n`);
+      else this.board.stop(outcome.kind);
+      const message = outcome.kind === "cancelled"
+        ? this.style.yellow("  ⊘ Cancelled. The question was not added to the conversation.")
+        : this.style.red(`  ✗ The turn failed: ${failureText(outcome.error)}\n    The question was not added to the conversation; send it again.`);
+      this.out.write(`${message}\n`);
+    }
+    this.out.write(cursor.show);
+  }
+}

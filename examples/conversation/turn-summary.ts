@@ -1,0 +1,40 @@
+/**
+ * The one line shown after a turn: how long it took, how many model calls it made, the tokens in and out.
+ */
+import { MoAError, type ProposalEvent } from "../../src/index.js";
+import type { TurnOutcome } from "./run-turn.js";
+
+/** Seconds with one decimal, e.g. `2.4 s`. */
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** E.g. `2.4 s · 4 calls (1 failed) · 120 tokens in, 48 out`; stragglers a quorum stopped waiting for are `cut off`. */
+export function turnSummary(outcome: Extract<TurnOutcome, { kind: "answered" }>): string {
+  const trace = outcome.trace;
+  const calls = trace ? [...trace.layers.flatMap((layer) => layer.calls), ...trace.aggregator] : [];
+  const count = (status: string) => calls.filter((call) => call.status === status).length;
+  const notes = [[count("failed"), "failed"], [count("straggler"), "cut off"]].filter(([n]) => Number(n) > 0).map(([n, what]) => `${n} ${what}`);
+  const callText = trace ? `${trace.calls} call${trace.calls === 1 ? "" : "s"}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}` : "calls unknown";
+  const usage = outcome.usage ?? trace?.usage;
+  const tokens = usage ? `${usage.input_tokens} tokens in, ${usage.output_tokens} out` : "no token counts reported";
+  return `${seconds(outcome.elapsedMs)} · ${callText} · ${tokens}`;
+}
+
+/** One line saying why a turn failed, without a stack trace. */
+export function failureText(error: unknown): string {
+  if (MoAError.isInstance(error)) return error.message;
+  if (error instanceof Error) return `${error.name === "Error" ? "" : `${error.name}: `}${error.message}`;
+  return String(error);
+}
+
+/**
+ * Why a proposer call failed, without the model's name in front (the caller shows it already); with
+ * `firstLine`, only its first line (providers' errors may add lines, such as a troubleshooting URL).
+ */
+export function proposalError(event: ProposalEvent, firstLine = false): string {
+  const message = (event.error?.message ?? "").trim();
+  const rest = message.startsWith(event.model) ? message.slice(event.model.length).replace(/^\s*(\([^)]*\))?\s*:?\s*/, "") : message;
+  const text = rest === "" ? message : rest;
+  return firstLine ? (text.split("\n")[0] ?? "").replace(/^\w*Error: /, "").trim() : text;
+}

@@ -1,0 +1,39 @@
+/**
+ * Word wrapping of plain text for the terminal: paragraphs and line breaks are kept, words longer than
+ * the width are split.
+ */
+
+/** The lines of `text` wrapped to at most `width` columns (at least 10). */
+export function wrapText(text: string, width: number): string[] {
+  const max = Math.max(10, width);
+  return text.split("\n").flatMap((line) => wrapLine(line.replace(/\s+$/, ""), max));
+}
+
+function wrapLine(line: string, width: number): string[] {
+  if ([...line].length <= width) return [line];
+  const indent = /^\s*/.exec(line)?.[0] ?? "";
+  const lines: string[] = [];
+  let current = "";
+  for (const word of line.trim().split(/\s+/)) {
+    for (const piece of splitLong(word, width - indent.length)) {
+      const candidate = current === "" ? `${indent}${piece}` : `${current} ${piece}`;
+      if ([...candidate].length <= width || current === "") {
+        current = candidate;
+      } else {
+        lines.push(current);
+        current = `${indent}${piece}`;
+      }
+    }
+  }
+  if (current !== "") lines.push(current);
+  return lines;
+}
+
+function splitLong(word: string, width: number): string[] {
+  const chars = [...word];
+  const size = Math.max(1, width);
+  if (chars.length <= size) return [word];
+  const pieces: string[] = [];
+  for (let i = 0; i < chars.length; i += size) pieces.push(chars.slice(i, i + size).join(""));
+  return pieces;
+}

@@ -1,0 +1,98 @@
+/**
+ * The conversation example fed by a pipe: answers on stdout, nothing else there; failures on stderr; and
+ * the default models found in the environment (keys, a local Ollama), or a short note when there are none.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOllamaServer } from "../support/ollama-server.js";
+import { startOpenAIServer } from "../support/openai-server.js";
+import type { ProtocolServer, RecordedRequest } from "../support/protocol-server.js";
+import { closedPort } from "./support/closed-port.js";
+import { cleanEnv, dialogue, lastUserText, makeTempDir, openaiModel, runPiped, type TempDir } from "./support/example.js";
+
+const answer = (prefix: string) => (request: RecordedRequest) => `${prefix} answer to ${lastUserText(request)}`;
+const ESCAPE = "\x1b";
+const STACK_LINE = /^\s+at /m;
+
+let openai: ProtocolServer;
+let ollama: ProtocolServer;
+let lonelyOllama: ProtocolServer;
+let temp: TempDir;
+
+beforeAll(async () => {
+  [openai, ollama, lonelyOllama] = await Promise.all([
+    startOpenAIServer({
+      models: { alpha: { text: "Alpha proposes." }, broken: { fault: { kind: "status", status: 500 } }, writer: { text: answer("The"), chunkDelayMs: 5 } },
+      fallback: { text: answer("A default model's") },
+    }),
+    startOllamaServer({ models: { "qwen2.5:7b": { text: answer("Qwen's") }, "llama3.2:1b": { text: answer("Llama's") }, "nomic-embed-text": {} } }),
+    startOllamaServer({ models: { "llama3.2:1b": { text: answer("Llama's") } } }),
+  ]);
+  temp = makeTempDir();
+});
+afterAll(async () => {
+  await Promise.all([openai, ollama, lonelyOllama].map((server) => server?.close()));
+  temp?.remove();
+});
+
+const config = (proposers: string[]) => temp.json(`${proposers.join("-")}.json`, {
+  proposers: proposers.map((name) => openaiModel(openai.url, name)),
+  aggregator: openaiModel(openai.url, "writer"),
+  retry: false,
+});
+
+describe.concurrent("piped input", () => {
+  it("answers one question per line on stdout, with the conversation's memory, and nothing else there", async () => {
+    const run = await runPiped(["--config", config(["alpha"])], "What is MoA?\n\nExplain it to a child.\n", cleanEnv());
+    expect(run.stdout, run.stderr).toBe("The answer to What is MoA?\nThe answer to Explain it to a child.\n");
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const second = openai.requests.filter((r) => r.model === "writer" && lastUserText(r) === "Explain it to a child.");
+    expect(dialogue(second[0])).toEqual(["user: What is MoA?", "assistant: The answer to What is MoA?", "user: Explain it to a child."]);
+  }, 90_000);
+
+  it("reports a failed proposer and a failed turn on stderr, without colours, and exits 1", async () => {
+    const run = await runPiped(["--config", config(["broken"])], "Will this work?\n", cleanEnv());
+    expect(run.stdout, run.stderr).toBe("");
+    expect(run.stderr).toContain("moa: layer 1: openai:broken failed: 500 ");
+    expect(run.stderr).toMatch(/^moa: the turn failed: .*openai:broken/m);
+    expect(run.stderr).not.toContain(ESCAPE);
+    expect(run.stderr).not.toMatch(STACK_LINE);
+    expect(run.code).toBe(1);
+  }, 90_000);
+
+  it("with no flags, mixes the models a local Ollama serves (embedding models left out); the last by size, then name, aggregates", async () => {
+    const run = await runPiped([], "Hello, Ollama?\n", cleanEnv({ OLLAMA_HOST: ollama.url }));
+    expect(run.stderr).toBe("");
+    expect(run.stdout, run.stderr).toBe("Qwen's answer to Hello, Ollama?\n");
+    expect(ollama.requests.map((r) => r.model).sort()).toEqual(["llama3.2:1b", "qwen2.5:7b", "qwen2.5:7b"]);
+  }, 90_000);
+
+  it("with no flags and one Ollama model, samples it three times (Self-MoA)", async () => {
+    const host = lonelyOllama.url.replace("http://", "");
+    const run = await runPiped([], "Just you?\n", cleanEnv({ OLLAMA_HOST: host }));
+    expect(run.stdout, run.stderr).toBe("Llama's answer to Just you?\n");
+    expect(lonelyOllama.requests.map((r) => r.model)).toEqual(["llama3.2:1b", "llama3.2:1b", "llama3.2:1b", "llama3.2:1b"]);
+  }, 90_000);
+
+  it("with no flags and OPENAI_API_KEY set, samples OpenAI's small model and aggregates with the large one", async () => {
+    const env = cleanEnv({ OPENAI_API_KEY: "sk-from-env", OPENAI_BASE_URL: `${openai.url}/v1` });
+    const run = await runPiped([], "Which default?\n", env);
+    expect(run.stdout, run.stderr).toBe("A default model's answer to Which default?\n");
+    const requests = openai.requests.filter((r) => lastUserText(r) === "Which default?");
+    expect(requests.map((r) => r.model).sort()).toEqual(["gpt-4o", "gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini"]);
+    expect(requests.every((r) => r.headers.authorization === "Bearer sk-from-env")).toBe(true);
+  }, 90_000);
+
+  it("with nothing configured and nothing reachable, says what to set or start, and exits non-zero without a stack trace", async () => {
+    const run = await runPiped([], "Anyone?\n", cleanEnv({ OLLAMA_HOST: `127.0.0.1:${await closedPort()}` }));
+    expect(run.code).toBe(2);
+    expect(run.stdout, run.stderr).toBe("");
+    expect(run.stderr).toMatch(/^No models to talk to: no API key is set and no Ollama answered at http:\/\/127\.0\.0\.1:\d+ \(nothing is listening there\)\./);
+    expect(run.stderr).toContain("set OPENAI_API_KEY");
+    expect(run.stderr).toContain("GOOGLE_API_KEY");
+    expect(run.stderr).toContain("ollama serve");
+    expect(run.stderr).toContain("--proposers");
+    expect(run.stderr.trim().split("\n").length).toBeLessThanOrEqual(7);
+    expect(run.stderr).not.toMatch(STACK_LINE);
+  }, 90_000);
+});

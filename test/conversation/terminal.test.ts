@@ -1,0 +1,195 @@
+/**
+ * The conversation example in a real terminal (tmux), against the local OpenAI-compatible server: what a
+ * person sees while talking to the MoA, and a conversation continued by a second run (`--db`, `--resume`).
+ */
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi, type TestContext } from "vitest";
+import { startOpenAIServer } from "../support/openai-server.js";
+import type { ProtocolServer, RecordedRequest } from "../support/protocol-server.js";
+import { ROOT, cleanEnv, dialogue, exampleCommand, lastUserText, makeTempDir, openaiModel, type TempDir } from "./support/example.js";
+import { Terminal, startTmuxServer, stopTmuxServer } from "./support/tmux.js";
+
+const SOCKET = `moa-terminal-${process.pid}`;
+/** The prompt on the last line: the example waits for input. */
+const PROMPT = /(^|\n)you>$/;
+/** The line after each turn: time, calls, tokens in and out. */
+const SUMMARY = /\d+\.\d s · \d+ calls?( \(\d+ failed\))? · \d+ tokens in, \d+ out/g;
+
+/** The aggregator answers each question so a person can tell the answers apart. */
+const answerTo = (request: RecordedRequest) => `Here is the mixed answer to "${lastUserText(request)}".`;
+
+let server: ProtocolServer;
+let temp: TempDir;
+let configs = 0;
+
+beforeAll(async () => {
+  await startTmuxServer(SOCKET);
+  server = await startOpenAIServer({
+    models: {
+      alpha: { text: "Alpha: blue light scatters the most in the air, so the sky looks blue to us.", usage: { input: 12, output: 7 } },
+      beta: { text: "Beta: Rayleigh scattering.", latencyMs: 300, usage: { input: 11, output: 4 } },
+      broken: { fault: { kind: "status", status: 500 } },
+      sleepy: { text: "Sleepy: finally awake.", latencyMs: 60_000 },
+      writer: { text: answerTo, chunkDelayMs: 15, usage: { input: 40, output: 9 } },
+      notary: { text: (request) => `Noted: ${lastUserText(request)}` },
+    },
+  });
+  temp = makeTempDir();
+});
+afterAll(async () => {
+  await stopTmuxServer(SOCKET);
+  await server?.close();
+  temp?.remove();
+});
+
+/**
+ * Starts the example with proposers named from the server's scripts, closed when the test ends;
+ * resolves once the prompt shows.
+ */
+async function startConversation(test: TestContext, proposers: string[], flags: string[] = []): Promise<Terminal> {
+  configs += 1;
+  const file = temp.json(`config-${configs}.json`, {
+    proposers: proposers.map((name) => openaiModel(server.url, name)),
+    aggregator: openaiModel(server.url, "writer"),
+    retry: false,
+  });
+  const terminal = await Terminal.start({ socket: SOCKET, command: exampleCommand(["--config", file, ...flags]), env: cleanEnv(), cwd: ROOT });
+  test.onTestFinished(() => terminal.close());
+  await terminal.waitFor(PROMPT);
+  return terminal;
+}
+
+/** The requests of the turn that asked `question` (the tests run at once, each with questions of its own). */
+const requestsFor = (question: string, model?: string) =>
+  server.requests.filter((r) => lastUserText(r) === question && (model === undefined || r.model === model));
+const summaries = (screen: string) => screen.match(SUMMARY) ?? [];
+/** `count` turns are over and the prompt waits again. */
+const answered = (count: number) => (screen: string) => summaries(screen).length === count && PROMPT.test(screen);
+
+// The tests run at once, each in its own terminal: a turn takes a moment, most of it waiting.
+describe.concurrent("the conversation in a terminal", () => {
+  it("holds a two-turn conversation: live status per proposer, the streamed answer, a summary line; the second turn sees the first", async (test) => {
+    const terminal = await startConversation(test, ["alpha", "beta"], ["--system", "Answer in one sentence."]);
+    const banner = await terminal.screen();
+    expect(banner).toContain("Mixture-of-Agents · 2 proposers × 1 layer · answer by openai:writer");
+    expect(banner).toContain("proposers: openai:alpha, openai:beta");
+    expect(banner).toMatch(/thread [0-9a-f-]{36} \(in memory\)/);
+
+    await terminal.type("Why is the sky blue?");
+    const first = await terminal.waitFor(answered(1));
+    expect(first).toContain("you> Why is the sky blue?");
+    expect(first).toMatch(/layer 1 ✓ openai:alpha\s+done in \d+\.\d s/);
+    expect(first).toMatch(/✓ openai:beta\s+done in \d+\.\d s/);
+    expect(first).toContain('moa> Here is the mixed answer to "Why is the sky blue?".');
+    expect(summaries(first)[0]).toMatch(/^\d+\.\d s · 3 calls · 63 tokens in, 20 out$/);
+
+    await terminal.type("And at sunset?");
+    const second = await terminal.waitFor(answered(2));
+    expect(second).toContain('moa> Here is the mixed answer to "And at sunset?".');
+    expect(dialogue(requestsFor("And at sunset?", "writer")[0])).toEqual([
+      "user: Why is the sky blue?",
+      'assistant: Here is the mixed answer to "Why is the sky blue?".',
+      "user: And at sunset?",
+    ]);
+    expect(requestsFor("And at sunset?", "writer")[0]?.messages[0]?.content).toMatch(/^Answer in one sentence\./);
+
+    await terminal.type("/exit");
+    await terminal.waitForExit();
+  }, 90_000);
+
+  it("--show-internal prints every proposal framed and labelled by layer and model; /internal hides them", async (test) => {
+    const terminal = await startConversation(test, ["alpha", "beta"], ["--show-internal", "--layers", "2"]);
+    await terminal.type("Why is the sea blue?");
+    const screen = await terminal.waitFor(answered(1));
+    for (const layer of [1, 2]) {
+      expect(screen).toMatch(new RegExp(`┌ layer ${layer} · openai:alpha · \\d+\\.\\d s\\n│ Alpha: blue light scatters the most in the air, so the sky looks blue to us\\.\\n└`));
+      expect(screen).toMatch(new RegExp(`┌ layer ${layer} · openai:beta · \\d+\\.\\d s\\n│ Beta: Rayleigh scattering\\.\\n└`));
+      expect(screen).toMatch(new RegExp(`layer ${layer} ✓ openai:alpha`));
+    }
+    expect(summaries(screen)[0]).toMatch(/ 5 calls · /);
+
+    await terminal.type("/internal");
+    await terminal.waitFor("Proposals are hidden.");
+    await terminal.type("Thanks!");
+    const after = await terminal.waitFor(answered(2));
+    expect(after.split("Proposals are hidden.")[1]).not.toContain("┌ layer");
+  }, 90_000);
+
+  it("shows a failed proposer as failed, with the reason, and still answers; /help and /reset", async (test) => {
+    const terminal = await startConversation(test, ["alpha", "broken"]);
+    await terminal.type("Why is grass green?");
+    const screen = await terminal.waitFor(answered(1));
+    expect(screen).toMatch(/layer 1 ✓ openai:alpha\s+done in \d+\.\d s/);
+    expect(screen).toMatch(/✗ openai:broken\s+failed after \d+\.\d s: 500 /);
+    expect(screen).toContain('moa> Here is the mixed answer to "Why is grass green?".');
+    expect(summaries(screen)[0]).toContain("3 calls (1 failed)");
+
+    await terminal.type("/help");
+    expect(await terminal.waitFor("/reset     start a new conversation")).toContain("/exit      quit (or Ctrl-D; Ctrl-C at the prompt)");
+    await terminal.type("/reset");
+    const reset = await terminal.waitFor(/New conversation: thread [0-9a-f-]{36}/);
+    expect(reset.match(/thread ([0-9a-f-]{36})/g)?.length).toBe(2);
+    await terminal.type("What about moss?");
+    await terminal.waitFor(answered(2));
+    expect(dialogue(requestsFor("What about moss?", "writer")[0])).toEqual(["user: What about moss?"]);
+  }, 90_000);
+
+  it("Ctrl-C during a turn cancels it and returns to the prompt; the next turn goes on without the cancelled question; Ctrl-C at the prompt quits", async (test) => {
+    const terminal = await startConversation(test, ["alpha", "sleepy"]);
+    await terminal.type("What is the meaning of life?");
+    await terminal.waitFor((s) => /✓ openai:alpha\s+done in/.test(s) && /openai:sleepy\s+waiting \d/.test(s));
+    const abortedBefore = server.abortedByClient;
+    await terminal.press("C-c");
+    const cancelled = await terminal.waitFor((s) => s.includes("Cancelled.") && PROMPT.test(s));
+    expect(cancelled).toMatch(/⊘ openai:sleepy\s+cancelled after \d+\.\d s/);
+    expect(cancelled).toContain("⊘ Cancelled. The question was not added to the conversation.");
+    expect(cancelled).not.toContain("moa>");
+    await vi.waitFor(() => expect(server.abortedByClient).toBeGreaterThan(abortedBefore), { timeout: 10_000 });
+
+    server.setScript("sleepy", { text: "Sleepy: awake now." });
+    await terminal.type("Why is snow white?");
+    const reply = await terminal.waitFor(answered(1));
+    expect(reply).toContain('moa> Here is the mixed answer to "Why is snow white?".');
+    const afterCancel = requestsFor("Why is snow white?");
+    expect(afterCancel.map((r) => r.model).sort()).toEqual(["alpha", "sleepy", "writer"]);
+    for (const request of afterCancel) expect(dialogue(request)).toEqual(["user: Why is snow white?"]);
+
+    await terminal.press("C-c");
+    await terminal.waitForExit();
+  }, 90_000);
+
+  it("keeps the conversation in --db; a second run with --resume <id> shows where it was and continues it", async () => {
+    const db = join(temp.path, "chats.sqlite");
+    const config = temp.json("kept.json", { proposers: [openaiModel(server.url, "alpha")], aggregator: openaiModel(server.url, "notary") });
+    const start = (flags: string[]) => Terminal.start({ socket: SOCKET, command: exampleCommand(["--config", config, "--db", db, ...flags]), env: cleanEnv(), cwd: ROOT, columns: 220 });
+
+    const first = await start([]);
+    try {
+      const banner = await first.waitFor(PROMPT);
+      const threadId = /continue it later with: --db \S+ --resume ([0-9a-f-]{36})/.exec(banner)?.[1];
+      expect(threadId).toBeDefined();
+      await first.type("My name is Ada.");
+      expect(await first.waitFor(answered(1))).toContain("moa> Noted: My name is Ada.");
+      await first.type("/exit");
+      await first.waitForExit();
+
+      const second = await start(["--resume", threadId ?? ""]);
+      try {
+        const resumed = await second.waitFor(PROMPT);
+        expect(resumed).toContain(`thread ${threadId}, kept in ${db}`);
+        expect(resumed).toContain("Resumed: 1 earlier question; the last exchange was:");
+        expect(resumed).toMatch(/you> My name is Ada\.\n\s+moa> Noted: My name is Ada\./);
+        await second.type("What is my name?");
+        expect(await second.waitFor(answered(1))).toContain("moa> Noted: What is my name?");
+        const request = server.requests.filter((r) => r.model === "notary").at(-1);
+        expect(dialogue(request)).toEqual(["user: My name is Ada.", "assistant: Noted: My name is Ada.", "user: What is my name?"]);
+        await second.press("C-d");
+        await second.waitForExit();
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first.close();
+    }
+  }, 90_000);
+});
