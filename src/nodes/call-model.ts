@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { CallbackManager } from "@langchain/core/callbacks/manager";
 import type { AIMessage, BaseMessage } from "@langchain/core/messages";
@@ -124,16 +125,37 @@ function bounded(
   deadline?: CallPolicy["deadline"],
   timeoutMs?: number,
 ): { signal: AbortSignal; clear: () => void } {
-  const timers: NodeJS.Timeout[] = [];
   const own = new AbortController();
+  const timers: NodeJS.Timeout[] = [];
   const abortAfter = (ms: number, reason: MoATimeoutError) => {
     if (ms <= 0) own.abort(reason);
     else timers.push(setTimeout(() => own.abort(reason), ms));
   };
   if (timeoutMs !== undefined) abortAfter(timeoutMs, new MoATimeoutError("call", timeoutMs));
   if (deadline !== undefined) abortAfter(deadline.at - now(), new MoATimeoutError("turn", deadline.turnMs));
-  const signals = [own.signal, parent, extra].filter((s): s is AbortSignal => s !== undefined);
-  return { signal: signals.length === 1 ? own.signal : AbortSignal.any(signals), clear: () => timers.forEach(clearTimeout) };
+  // Linked by hand (not AbortSignal.any) so that the listener leaves the shared signal when the call ends.
+  const unlink = [parent, extra].map((source) => link(source, own));
+  return {
+    signal: own.signal,
+    clear: () => {
+      timers.forEach(clearTimeout);
+      unlink.forEach((undo) => undo());
+    },
+  };
+}
+
+/** Aborts `target` when `source` aborts, until the returned function is called. */
+function link(source: AbortSignal | undefined, target: AbortController): () => void {
+  if (source === undefined) return () => undefined;
+  if (source.aborted) {
+    target.abort(source.reason);
+    return () => undefined;
+  }
+  const onAbort = () => target.abort(source.reason);
+  // Every proposer of a layer listens to the same graph signal; that is many listeners, not a leak.
+  setMaxListeners(0, source);
+  source.addEventListener("abort", onAbort, { once: true });
+  return () => source.removeEventListener("abort", onAbort);
 }
 
 /** How long an abandoned request may keep its permit while its client closes it. */

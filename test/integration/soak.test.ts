@@ -9,17 +9,7 @@ import { startGeminiServer } from "../support/gemini-server.js";
 import { startOllamaServer } from "../support/ollama-server.js";
 import { startOpenAIServer } from "../support/openai-server.js";
 import type { ModelScript, ProtocolServer } from "../support/protocol-server.js";
-
-/** A small seeded generator (mulberry32), so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from "../support/seeded-random.js";
 
 const SEED = 20261125;
 const random = seeded(SEED);
@@ -91,7 +81,8 @@ describe("soak", () => {
     const outcomes = await Promise.all(turns).finally(() => clearInterval(watcher));
 
     const counts = outcomes.reduce<Record<string, number>>((acc, outcome) => ({ ...acc, [outcome]: (acc[outcome] ?? 0) + 1 }), {});
-    expect(Object.keys(counts).every((outcome) => ["answered", "ProposersFailedError", "AggregatorFailedError"].includes(outcome))).toBe(true);
+    // Every turn ends in an answer or a typed MoA error (a turn timeout too, on a heavily loaded machine).
+    expect(Object.keys(counts).filter((outcome) => !["answered", "ProposersFailedError", "AggregatorFailedError", "MoATimeoutError"].includes(outcome))).toEqual([]);
     expect(counts.answered).toBeGreaterThan(100);
     expect(outcomes).toHaveLength(200);
     for (const provider of PROVIDERS) {

@@ -13,7 +13,7 @@ export interface ModelScript {
   /** Tokens to report; null reports none. Default { input: 10, output: 5 }. */
   usage?: { input: number; output: number } | null;
   /** Milliseconds before the response starts. */
-  latencyMs?: number;
+  latencyMs?: number | (() => number);
   /** Milliseconds between streamed chunks (streaming only). */
   chunkDelayMs?: number;
   /**
@@ -342,7 +342,8 @@ export async function startProtocolServer(adapter: ProtocolAdapter, options: Ser
     const usage = script.usage === undefined ? DEFAULT_USAGE : script.usage;
     sequence += 1;
     const answer: Answer = { model: chat.model, id: `${adapter.protocol}-${sequence}`, created: Math.floor(Date.now() / 1000), text, pieces: splitPieces(text), usage, request: recorded };
-    if (script.latencyMs && !(await ex.sleep(script.latencyMs))) return;
+    const latencyMs = typeof script.latencyMs === "function" ? script.latencyMs() : script.latencyMs;
+    if (latencyMs && !(await ex.sleep(latencyMs))) return;
     if (fault) return playFault(ex, fault, answer, chat.stream, script.chunkDelayMs ?? ENDLESS_DELAY_MS);
     if (chat.stream) return streamAnswer(ex, answer, script.chunkDelayMs ?? 0);
     ex.json(200, adapter.complete(answer));

@@ -1,0 +1,87 @@
+import type { CpuResult } from "./scenarios/cpu-cost.js";
+import type { OverheadRow } from "./scenarios/latency-overhead.js";
+import type { MemoryRow } from "./scenarios/memory.js";
+import type { TailRow } from "./scenarios/tail-latency.js";
+import type { ThroughputRow } from "./scenarios/throughput.js";
+import type { TtftRow } from "./scenarios/time-to-first-token.js";
+
+/** Everything one run measured. */
+export interface BenchResults {
+  machine: Record<string, string | number>;
+  latencyOverhead: OverheadRow[];
+  cpuCost: CpuResult;
+  throughput: ThroughputRow[];
+  tailLatency: TailRow[];
+  timeToFirstToken: TtftRow[];
+  memory: MemoryRow[];
+}
+
+function table<T extends object>(rows: T[], columns: Array<[keyof T, string]>): string {
+  const head = `| ${columns.map(([, title]) => title).join(" | ")} |`;
+  const rule = `|${columns.map(() => "---").join("|")}|`;
+  return [head, rule, ...rows.map((row) => `| ${columns.map(([key]) => String(row[key])).join(" | ")} |`)].join("\n");
+}
+
+/** The Markdown report of one run. */
+export function renderReport(r: BenchResults): string {
+  const worst = Math.max(...r.latencyOverhead.map((row) => row.ratio));
+  const m = r.machine;
+  return `# Benchmarks
+
+Measured by \`npm run bench\` on ${m.cpu} (${m.cores} cores, ${m.memoryGb} GiB), Node ${m.node}, ${m.platform}, ${m.date}.
+Every model is served over loopback HTTP by the OpenAI-protocol test server (test/support) and called
+through the real \`@langchain/openai\` client; the server runs in the benchmark's process. Each figure is
+a ratio or a distribution from this one run: these machines are shared, so compare within the run.
+Raw numbers: [results.json](results.json).
+
+## 1. Latency overhead: wall time of a turn / its critical path
+
+Every model answers after 100 ms; the critical path is (layers + 1) x 100 ms. Median of 5 turns.
+Target: at most 1.05. Worst here: **${worst}**.
+
+${table(r.latencyOverhead, [["proposers", "proposers"], ["layers", "layers"], ["criticalPathMs", "critical path (ms)"], ["medianWallMs", "median wall (ms)"], ["ratio", "ratio"]])}
+
+![latency overhead](charts/latency-overhead.svg)
+
+## 2. CPU per turn against a plain \`Promise.all\` implementation
+
+Zero-latency models, 3 proposers x 2 layers + aggregator, ${r.cpuCost.turnsEach} sequential turns each,
+in alternating blocks. Both use the same ChatOpenAI clients and the same server (their CPU is included
+in both figures).
+
+| implementation | CPU ms per turn |
+|---|---|
+| the MoA graph | ${r.cpuCost.graphCpuMsPerTurn} |
+| plain \`Promise.all\` (bench/plain-moa.ts) | ${r.cpuCost.plainCpuMsPerTurn} |
+| **ratio** | **${r.cpuCost.ratio}** |
+
+## 3. Throughput and peak memory
+
+Zero-latency models, 3 proposers x 1 layer + aggregator; the given number of turns in flight at once,
+with \`concurrency: { perModel: { model: 64 } }\` capping the requests in flight (as a deployment would).
+
+${table(r.throughput, [["concurrency", "concurrent turns"], ["turns", "turns"], ["turnsPerSecond", "turns/s"], ["peakRssMb", "peak RSS (MB)"]])}
+
+## 4. Tail latency: waiting for all vs a quorum
+
+Five proposers with log-normal latencies (median 100 ms, sigma 0.8), one layer, a 50 ms aggregator,
+300 turns, 20 at a time; the same seeded latencies for each setting.
+
+${table(r.tailLatency, [["setting", "setting"], ["p50Ms", "p50 (ms)"], ["p95Ms", "p95 (ms)"], ["p99Ms", "p99 (ms)"]])}
+
+![tail latency](charts/tail-latency.svg)
+
+## 5. Time to the first token of the final answer
+
+\`MixtureOfAgents.stream()\`, 3 proposers at 100 ms, an aggregator whose first token comes after 100 ms.
+
+${table(r.timeToFirstToken, [["layers", "layers"], ["criticalPathMs", "critical path (ms)"], ["medianTtftMs", "median first token (ms)"], ["ratio", "ratio"]])}
+
+## 6. Memory over 10,000 sequential turns
+
+Heap after a full GC, before and after 10,000 turns (each on its own thread when checkpointed).
+"Unexplained" is the growth minus the bytes the checkpointer holds.
+
+${table(r.memory, [["checkpointer", "checkpointer"], ["turns", "turns"], ["heapBeforeMb", "heap before (MB)"], ["heapAfterMb", "heap after (MB)"], ["growthMb", "growth (MB)"], ["checkpointDataMb", "checkpoint data (MB)"], ["unexplainedMb", "unexplained (MB)"]])}
+`;
+}

@@ -1,0 +1,77 @@
+import { MemorySaver } from "@langchain/langgraph";
+import { createMixtureOfAgents } from "../../src/index.js";
+import { progress, question, startBench } from "../setup.js";
+import { round } from "../stats.js";
+
+/** Heap growth over many sequential turns, with and without a checkpointer. */
+export interface MemoryRow {
+  checkpointer: string;
+  turns: number;
+  heapBeforeMb: number;
+  heapAfterMb: number;
+  growthMb: number;
+  /** Bytes the checkpointer holds (its serialized checkpoints and writes). */
+  checkpointDataMb: number;
+  /** Growth not explained by the checkpoint data. */
+  unexplainedMb: number;
+}
+
+const TURNS = 10_000;
+
+function heapMb(): number {
+  globalThis.gc?.();
+  globalThis.gc?.();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+}
+
+/** Bytes held by a MemorySaver: its stored checkpoints and pending writes (typed arrays and strings). */
+function storedBytes(saver: MemorySaver): number {
+  let bytes = 0;
+  const visit = (value: unknown): void => {
+    if (value instanceof Uint8Array) bytes += value.byteLength;
+    else if (typeof value === "string") bytes += value.length;
+    else if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === "object") Object.values(value).forEach(visit);
+  };
+  visit(saver.storage);
+  visit(saver.writes);
+  return bytes;
+}
+
+/**
+ * 10,000 sequential turns (1 proposer, 1 layer, zero latency), each on a new thread when checkpointed,
+ * so the checkpoint data grows by a fixed amount per turn; the heap is measured after a full GC.
+ */
+export async function memory(): Promise<MemoryRow[]> {
+  const bench = await startBench({ model: { text: "an answer of a few words" } });
+  const rows: MemoryRow[] = [];
+  try {
+    for (const [i, withSaver] of [false, true].entries()) {
+      const saver = withSaver ? new MemorySaver() : undefined;
+      const graph = createMixtureOfAgents({ proposers: [bench.client("model")], aggregator: bench.client("model"), ...(saver ? { checkpointer: saver } : {}) });
+      for (let t = 0; t < 50; t++) await graph.invoke({ messages: question() }, { configurable: { thread_id: `warm-${t}` } });
+      bench.server.requests.length = 0;
+      const before = heapMb();
+      for (let t = 0; t < TURNS; t++) {
+        await graph.invoke({ messages: question() }, { configurable: { thread_id: `t-${t}` } });
+        bench.server.requests.length = 0; // the test server's own record is not the MoA's memory
+        if ((t + 1) % 1000 === 0) progress(`memory (${withSaver ? "MemorySaver" : "no checkpointer"})`, t + 1, TURNS);
+      }
+      const after = heapMb();
+      const data = saver ? storedBytes(saver) / 2 ** 20 : 0;
+      rows.push({
+        checkpointer: withSaver ? "MemorySaver" : "none",
+        turns: TURNS,
+        heapBeforeMb: round(before, 1),
+        heapAfterMb: round(after, 1),
+        growthMb: round(after - before, 1),
+        checkpointDataMb: round(data, 1),
+        unexplainedMb: round(after - before - data, 1),
+      });
+      void i;
+    }
+  } finally {
+    await bench.close();
+  }
+  return rows;
+}

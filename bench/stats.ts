@@ -1,0 +1,20 @@
+/** The q-quantile (0..1) of `values`, by nearest rank. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
+}
+
+/** The median of `values`. */
+export const median = (values: readonly number[]): number => quantile(values, 0.5);
+
+/** A log-normal sample with the given median and shape `sigma` (Box–Muller on `random`). */
+export function logNormal(medianMs: number, sigma: number, random: () => number): number {
+  const u = 1 - random();
+  const v = random();
+  const normal = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  return medianMs * Math.exp(sigma * normal);
+}
+
+/** Rounds for a report. */
+export const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
