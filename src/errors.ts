@@ -124,8 +124,11 @@ export class MoATimeoutError extends MoAError {
   }
 }
 
-/** A one-line description of any thrown value, for error messages and traces. */
+/**
+ * A one-line description of any thrown value, for error messages and traces. Only the first line of a
+ * message is kept: some add paragraphs (LangChain's "Troubleshooting URL: …").
+ */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name === "Error" ? "" : `${error.name}: `}${error.message}`;
-  return String(error);
+  const text = error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
+  return text.split("\n").find((line) => line.trim() !== "")?.trim() ?? text;
 }

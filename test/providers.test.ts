@@ -89,6 +89,13 @@ describe("explainCallError", () => {
   });
 });
 
+describe("explainCallError keeps one line", () => {
+  it("drops the paragraphs some errors add", () => {
+    const error = Object.assign(new Error("429 Rate limit reached.\n\nTroubleshooting URL: https://example.invalid/x"), { name: "RateLimitError" });
+    expect(explainCallError(error, { model: "m" })).toBe("m: RateLimitError: 429 Rate limit reached.");
+  });
+});
+
 describe("redactSecrets", () => {
   it("masks known keys, environment secrets and key-shaped strings", () => {
     const env = { OPENAI_API_KEY: "sk-live-0123456789abcdef", UNRELATED: "visible" };
