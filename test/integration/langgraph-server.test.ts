@@ -1,0 +1,137 @@
+/**
+ * The MoA deployed unchanged on LangGraph Server: `langgraphjs dev` on 127.0.0.1 with a free port, the
+ * models pointed at the OpenAI-protocol test server, driven through @langchain/langgraph-sdk.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { Client } from "@langchain/langgraph-sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MoAState } from "../../src/index.js";
+import { startOpenAIServer } from "../support/openai-server.js";
+import type { ProtocolServer } from "../support/protocol-server.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+let models: ProtocolServer;
+let server: ChildProcess | undefined;
+let output = "";
+let client: Client;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+    probe.on("error", reject);
+  });
+}
+
+async function waitUntilUp(url: string, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/ok`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) throw new Error(`LangGraph Server did not start in ${ms} ms:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+beforeAll(async () => {
+  models = await startOpenAIServer({ models: {}, fallback: { text: "served answer here", usage: { input: 10, output: 3 } } });
+  const port = await freePort();
+  server = spawn(`${root}node_modules/.bin/langgraphjs`, ["dev", "--port", String(port), "--host", "127.0.0.1", "--no-browser", "--no-reload", "--config", "langgraph.json"], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LANGGRAPH_CLI_NO_ANALYTICS: "1",
+      LANGSMITH_TRACING: "false",
+      MOA_PROPOSERS: "openai:p1,openai:p2",
+      MOA_AGGREGATOR: "openai:agg",
+      OPENAI_BASE_URL: `${models.url}/v1`,
+      OPENAI_API_KEY: "sk-test-key",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  server.stdout?.on("data", (data: Buffer) => (output += data.toString()));
+  server.stderr?.on("data", (data: Buffer) => (output += data.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilUp(url, 90_000);
+  client = new Client({ apiUrl: url });
+}, 120_000);
+
+afterAll(async () => {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server?.once("exit", resolve));
+    server.kill("SIGTERM");
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    if (server.exitCode === null) server.kill("SIGKILL");
+  }
+  await models?.close();
+});
+
+describe("LangGraph Server", () => {
+  it("runs two turns on a thread, streams the final answer, and keeps the per-layer trace in the state", async () => {
+    const thread = await client.threads.create();
+    const first = (await client.runs.wait(thread.thread_id, "moa", { input: { messages: [{ role: "human", content: "hello" }] } })) as MoAState;
+    // Over HTTP the messages are plain JSON ({ type, content, ... }).
+    expect(first.messages.map((m) => [(m as unknown as { type: string }).type, m.content])).toEqual([
+      ["human", "hello"],
+      ["ai", "served answer here"],
+    ]);
+
+    const tokens: string[] = [];
+    const proposals: string[] = [];
+    for await (const chunk of client.runs.stream(thread.thread_id, "moa", {
+      input: { messages: [{ role: "human", content: "and again" }] },
+      streamMode: ["messages-tuple", "custom"],
+    })) {
+      if (chunk.event === "messages") {
+        const [message, metadata] = chunk.data as [{ content: string }, Record<string, unknown>];
+        if (metadata.moa_role === "aggregator") tokens.push(message.content);
+      }
+      if (chunk.event === "custom") proposals.push((chunk.data as { id: string }).id);
+    }
+    expect(tokens.join("")).toBe("served answer here");
+    expect(tokens.filter((t) => t !== "").length).toBeGreaterThan(1);
+    expect(proposals.sort()).toEqual(["openai:p1", "openai:p2"]);
+
+    const state = await client.threads.getState<MoAState>(thread.thread_id);
+    expect(state.values.messages.map((m) => m.content)).toEqual(["hello", "served answer here", "and again", "served answer here"]);
+    expect(state.values.trace.layers.map((l) => l.calls.map((c) => [c.id, c.status]))).toEqual([[["openai:p1", "ok"], ["openai:p2", "ok"]]]);
+    expect(state.values.trace.usage).toMatchObject({ input_tokens: 30, output_tokens: 9 });
+    // The second turn's proposers saw the first turn.
+    const secondTurn = models.requests.filter((r) => r.messages.at(-1)?.content === "and again");
+    expect(secondTurn.map((r) => r.messages.map((m) => m.content))).toContainEqual(["hello", "served answer here", "and again"]);
+  }, 60_000);
+
+  it("a run chooses its own models and layers through configurable", async () => {
+    const thread = await client.threads.create();
+    const state = (await client.runs.wait(thread.thread_id, "moa", {
+      input: { messages: [{ role: "human", content: "configured" }] },
+      config: { configurable: { proposers: ["openai:x1", "openai:x2", "openai:x3"], aggregator: "openai:x4", layers: 2 } },
+    })) as MoAState;
+    expect(state.trace.layers.map((l) => l.calls.map((c) => c.id))).toEqual([
+      ["openai:x1", "openai:x2", "openai:x3"],
+      ["openai:x1", "openai:x2", "openai:x3"],
+    ]);
+    expect(models.requests.filter((r) => r.model === "x4")).toHaveLength(1);
+  }, 60_000);
+
+  it("a failed run leaves the thread as it was", async () => {
+    models.setScript("down", { fault: { kind: "status", status: 400 } });
+    const thread = await client.threads.create();
+    await client.runs.wait(thread.thread_id, "moa", { input: { messages: [{ role: "human", content: "first" }] } });
+    const before = await client.threads.getState<MoAState>(thread.thread_id);
+    await client.runs.wait(thread.thread_id, "moa", {
+      input: { messages: [{ role: "human", content: "this one fails" }] },
+      config: { configurable: { proposers: ["openai:down"], aggregator: "openai:agg" } },
+    }).catch(() => undefined);
+    const after = await client.threads.getState<MoAState>(thread.thread_id);
+    expect(after.values.messages.map((m) => m.content)).toEqual(before.values.messages.map((m) => m.content));
+  }, 60_000);
+});
