@@ -72,9 +72,11 @@ export async function callModel(
   policy: CallPolicy,
 ): Promise<TimedAnswer> {
   const model = await slot.getModel();
+  // Once the aggregator's answer has started streaming, a retry would repeat it: its consumer has the tokens.
+  let answerStarted = false;
   const options = {
     ...config,
-    callbacks: label.onToken || label.stream ? withHandler(config.callbacks, tokenWatcher(label)) : config.callbacks,
+    callbacks: withHandler(config.callbacks, tokenWatcher(label, () => (answerStarted = true))),
     runName: `moa_${label.role}`,
     tags: [...(config.tags ?? []), `moa:${label.role}`, ...(label.hidden ? ["nostream"] : [])],
     metadata: {
@@ -101,7 +103,8 @@ export async function callModel(
         return { message, startedAt, endedAt: now(), attempts };
       } catch (error) {
         const cause = attempt.signal.aborted ? attempt.signal.reason : error;
-        if (attempt.signal.aborted || attempts > policy.retry.maxRetries || !isRetryable(cause)) throw cause;
+        const streamedAnswer = label.role === "aggregator" && answerStarted;
+        if (attempt.signal.aborted || streamedAnswer || attempts > policy.retry.maxRetries || !isRetryable(cause)) throw cause;
         retryable = cause;
       } finally {
         attempt.clear();
@@ -216,10 +219,16 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function tokenWatcher({ onToken, stream }: CallLabel): BaseCallbackHandler {
-  const handler = BaseCallbackHandler.fromMethods({ handleLLMNewToken: () => onToken?.() });
+function tokenWatcher({ onToken, stream }: CallLabel, onAnyToken: () => void): BaseCallbackHandler {
+  const handler = BaseCallbackHandler.fromMethods({
+    handleLLMNewToken: () => {
+      onAnyToken();
+      onToken?.();
+    },
+  });
   // Chat models stream (instead of generating in one piece) when a handler prefers it.
-  return Object.assign(handler, { lc_prefer_streaming: stream === true });
+  // Awaited, so the flags are set before the call's error is handled.
+  return Object.assign(handler, { lc_prefer_streaming: stream === true, awaitHandlers: true });
 }
 
 function withHandler(callbacks: RunnableConfig["callbacks"], handler: BaseCallbackHandler): RunnableConfig["callbacks"] {

@@ -75,6 +75,22 @@ describe("retries", () => {
   });
 });
 
+describe("an answer that has started streaming is never repeated", () => {
+  it("an aggregator reset mid-stream is not retried, so its tokens are not streamed twice", async () => {
+    openai.setScript("cut", { text: "one two three four", fault: { kind: "reset", times: 1 } });
+    const before = openai.requests.filter((r) => r.model === "cut").length;
+    const tokens: string[] = [];
+    const error = await (async () => {
+      for await (const [chunk, meta] of await graph({ proposers: [onOllama("p")], aggregator: onOpenAI("cut") }).stream(question, { streamMode: "messages" })) {
+        if (meta.moa_role === "aggregator") tokens.push(chunk.text);
+      }
+    })().catch((e: unknown) => e);
+    expect(AggregatorFailedError.isInstance(error)).toBe(true);
+    expect(tokens.join("")).toBe("one ");
+    expect(openai.requests.filter((r) => r.model === "cut").length - before).toBe(1);
+  });
+});
+
 describe("faults that cost a proposer, not the turn", () => {
   it.each([
     ["malformed JSON", { kind: "malformed-json" } as const],

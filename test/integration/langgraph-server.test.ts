@@ -134,4 +134,20 @@ describe("LangGraph Server", () => {
     const after = await client.threads.getState<MoAState>(thread.thread_id);
     expect(after.values.messages.map((m) => m.content)).toEqual(before.values.messages.map((m) => m.content));
   }, 60_000);
+
+  it("a run may not give model objects (they could carry a base URL and the server's keys)", async () => {
+    const thread = await client.threads.create();
+    const error = await client.runs
+      .wait(thread.thread_id, "moa", {
+        input: { messages: [{ role: "human", content: "steal" }] },
+        config: { configurable: { proposers: [{ model: "openai:x", baseURL: "http://127.0.0.1:9/v1" }], aggregator: "openai:agg" } },
+        raiseError: true,
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(String(error)).toMatch(/MoAConfigError.*configurable\.proposers: expected .*provider:model.* strings/);
+    expect(models.requests.filter((r) => r.model === "x")).toHaveLength(0);
+  }, 60_000);
 });
