@@ -92,8 +92,11 @@ Without a checkpointer the memory does not grow with the number of turns (the "n
 \`MemorySaver\` it grows with what the saver stores: its serialized bytes, plus about 10 KB per turn
 that the byte count does not cover (presumably the saver's string ids, maps and buffer headers for the
 checkpoint and writes of every step; not yet confirmed with a heap snapshot). The memory was still held
-after the benchmark dropped its references to the graph and the saver (last column), so something in
-the process still reaches them. It reproduces with the OpenAI client over HTTP and not with in-process
-fake models; its retainer is not traced yet (a heap snapshot is the next step).
+after the benchmark dropped its references to the graph and the saver (last column). A heap snapshot
+shows why: a keep-alive TCP socket of the HTTP client, opened during a turn, keeps that turn's async
+context (Node's \`AsyncLocalStorage\` store: LangChain's \`RunTree\`, its config, and in it LangGraph's
+\`configurable.__pregel_checkpointer\`), so the saver lives as long as the pooled socket. That is one old
+turn's context per pooled socket, not growth per turn; passing model calls a config without LangGraph's
+internal \`__pregel_\` keys would cut the link to the checkpointer.
 `;
 }
