@@ -96,7 +96,8 @@ after the benchmark dropped its references to the graph and the saver (last colu
 shows why: a keep-alive TCP socket of the HTTP client, opened during a turn, keeps that turn's async
 context (Node's \`AsyncLocalStorage\` store: LangChain's \`RunTree\`, its config, and in it LangGraph's
 \`configurable.__pregel_checkpointer\`), so the saver lives as long as the pooled socket. That is one old
-turn's context per pooled socket, not growth per turn; passing model calls a config without LangGraph's
-internal \`__pregel_\` keys would cut the link to the checkpointer.
+turn's context per pooled socket, not growth per turn. The context is LangGraph's own task context
+(removing the \`__pregel_\` keys from the model call's config does not cut the link); a way around it is
+still to be found.
 `;
 }
