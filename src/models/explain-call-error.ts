@@ -1,4 +1,5 @@
 import { describeError } from "../errors.js";
+import { someCause, statusOf } from "./error-facts.js";
 import type { Connection } from "./providers.js";
 
 /** What is known about a model when one of its calls fails. */
@@ -36,19 +37,9 @@ export function explainCallError(error: unknown, context: CallErrorContext): str
   return `${where}: ${describeError(error)}`;
 }
 
-function statusOf(error: unknown): number | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const { status, status_code: statusCode } = error as { status?: unknown; status_code?: unknown };
-  const value = status ?? statusCode;
-  return typeof value === "number" ? value : undefined;
-}
-
 function isConnectionFailure(error: unknown): boolean {
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const { code, message, name } = current as { code?: unknown; message?: unknown; name?: unknown };
-    if (typeof code === "string" && CONNECTION_CODES.has(code)) return true;
-    if (name === "APIConnectionError" || message === "fetch failed") return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
+  return someCause(
+    error,
+    ({ code, name, message }) => (typeof code === "string" && CONNECTION_CODES.has(code)) || name === "APIConnectionError" || message === "fetch failed",
+  );
 }

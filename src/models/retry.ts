@@ -1,3 +1,5 @@
+import { someCause, statusOf } from "./error-facts.js";
+
 /** How failed model calls are retried. */
 export interface RetryOptions {
   /** Retries after the first attempt. Default 2; 0 turns retrying off. */
@@ -20,13 +22,7 @@ const RETRYABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDO
 export function isRetryable(error: unknown): boolean {
   const status = statusOf(error);
   if (status !== undefined) return status === 408 || status === 409 || status === 429 || status >= 500;
-  for (let current = error, depth = 0; current && typeof current === "object" && depth < 5; depth++) {
-    const { code, name } = current as { code?: unknown; name?: unknown };
-    if (typeof code === "string" && RETRYABLE_CODES.has(code)) return true;
-    if (name === "APIConnectionError") return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
+  return someCause(error, ({ code, name }) => (typeof code === "string" && RETRYABLE_CODES.has(code)) || name === "APIConnectionError");
 }
 
 /**
@@ -38,13 +34,6 @@ export function retryDelayMs(error: unknown, retry: number, policy: RetryPolicy,
   const asked = serverDelayMs(error, now);
   const backoff = policy.initialDelayMs * 2 ** (retry - 1) * (0.75 + Math.random() * 0.5);
   return Math.min(policy.maxDelayMs, Math.max(0, asked ?? backoff));
-}
-
-function statusOf(error: unknown): number | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const { status, status_code: statusCode } = error as { status?: unknown; status_code?: unknown };
-  const value = status ?? statusCode;
-  return typeof value === "number" ? value : undefined;
 }
 
 function serverDelayMs(error: unknown, now: number): number | undefined {
