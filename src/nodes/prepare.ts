@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { AIMessage } from "@langchain/core/messages";
 import { Overwrite } from "@langchain/langgraph";
-import { MoAConfigError, MoAInputError } from "../errors.js";
-import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { MoAInputError } from "../errors.js";
 import type { ResolvedMoAOptions } from "../graph/options.js";
-import type { ModelSlot } from "../models/model-slots.js";
+import { createAllModels } from "../models/create-all-models.js";
 import { checkContentSupport } from "./check-content-support.js";
 import type { Proposal } from "../graph/proposal.js";
 import { EMPTY_TRACE, type MoAState, type MoAStateUpdate } from "../graph/state.js";
@@ -35,13 +34,4 @@ export function createPrepareNode(options: ResolvedMoAOptions) {
       deadline: turnMs === undefined ? null : Date.now() + turnMs,
     };
   };
-}
-
-/** Creates every model, and reports every one that cannot be created in one error. */
-async function createAllModels(slots: readonly ModelSlot[], redact: (text: string) => string): Promise<BaseChatModel[]> {
-  const results = await Promise.allSettled(slots.map((slot) => slot.getModel()));
-  const problems = [...new Set(results.flatMap((r) => (r.status === "rejected" ? [redact(String(r.reason instanceof Error ? r.reason.message : r.reason))] : [])))];
-  if (problems.length === 1) throw (results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason;
-  if (problems.length > 1) throw new MoAConfigError("models", `${problems.length} models cannot be used:\n- ${problems.join("\n- ")}`);
-  return results.map((r) => (r as PromiseFulfilledResult<BaseChatModel>).value);
 }

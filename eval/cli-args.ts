@@ -1,0 +1,81 @@
+/** The command line of `npm run eval`: flags in, {@link EvalArgs} out, or an {@link EvalUsageError}. */
+import { parseArgs } from "node:util";
+import { EvalUsageError } from "./usage-error.js";
+
+/** The usage text printed by `--help` and after a bad flag. */
+export const EVAL_USAGE = `Usage: npm run eval -- --config moa.json --judge openai:gpt-4o [options]
+
+Is a Mixture-of-Agents worth it for your models? Asks MT-Bench's 80 two-turn questions (or your own) of
+the MoA in the config and of each of its proposers alone, has the judge rate every answer 1-10 (against
+reference answers for math, reasoning and coding), compares the MoA head to head with the best single
+model in both orders, and writes report.md, report.json and scores.svg.
+
+Options:
+  --config <file.json>       the MoA: {"proposers": [...], "aggregator": "...", "layers": 2, ...}, the
+                             library's options as JSON; may name the "judge" too
+  --judge <provider:model>   the judge, e.g. openai:gpt-4o or ollama:llama3.1:70b (overrides the config)
+  --questions <file.jsonl>   your questions instead of MT-Bench, one JSON object a line:
+                             {"id": "q1", "category": "support", "turns": ["...", "..."],
+                              "reference": ["...", "..."]}   (only "turns" is required)
+  --out <dir>                the cache and the report (default eval-results/<config file name>)
+  --concurrency <n>          answers and judge calls in flight at once (default 4)
+  --limit <n>                only the first n questions, for a trial run
+  --judge-attempts <n>       judge calls per verdict before an unreadable reply is recorded (default 3)
+  -h, --help                 this help
+
+Stop with Ctrl-C at any time: answers and verdicts are cached in <out>/cache.jsonl as they arrive, and
+the same command goes on from there without asking anything twice.`;
+
+/** The flags as given, defaults applied. */
+export interface EvalArgs {
+  readonly config?: string;
+  readonly judge?: string;
+  readonly questions?: string;
+  readonly out?: string;
+  readonly concurrency: number;
+  readonly limit?: number;
+  readonly judgeAttempts: number;
+  readonly help: boolean;
+}
+
+/** Parses `argv` (without node and the script). */
+export function parseEvalArgs(argv: readonly string[]): EvalArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: "string" },
+        judge: { type: "string" },
+        questions: { type: "string" },
+        out: { type: "string" },
+        concurrency: { type: "string" },
+        limit: { type: "string" },
+        "judge-attempts": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    throw new EvalUsageError(`${error instanceof Error ? error.message : String(error)}\n\n${EVAL_USAGE}`);
+  }
+  const limit = count(values.limit, "--limit");
+  return {
+    ...(values.config !== undefined ? { config: values.config } : {}),
+    ...(values.judge !== undefined ? { judge: values.judge } : {}),
+    ...(values.questions !== undefined ? { questions: values.questions } : {}),
+    ...(values.out !== undefined ? { out: values.out } : {}),
+    concurrency: count(values.concurrency, "--concurrency") ?? 4,
+    ...(limit !== undefined ? { limit } : {}),
+    judgeAttempts: count(values["judge-attempts"], "--judge-attempts") ?? 3,
+    help: values.help ?? false,
+  };
+}
+
+function count(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new EvalUsageError(`${flag} expects a whole number >= 1; got "${value}"`);
+  return number;
+}

@@ -1,0 +1,59 @@
+/**
+ * Asking the judge: one benchmark prompt, its verdict read from the reply. A reply without a readable
+ * verdict is asked again, and after the last attempt recorded as unreadable, never guessed.
+ */
+import { HumanMessage, SystemMessage } from "@langchain/core/messages";
+import type { ModelInput } from "../src/index.js";
+import type { JudgePrompt } from "./judge-prompts.js";
+import type { AnswerCost, AnswerFunction } from "./model-answer.js";
+import { singleModel, type SharedCallOptions } from "./single-model.js";
+import { stableHash } from "./stable-hash.js";
+import { identity } from "./systems.js";
+
+/** The judge model. */
+export interface Judge {
+  /** Identifies the judge's settings in the cache. */
+  readonly id: string;
+  readonly label: string;
+  readonly answer: AnswerFunction;
+}
+
+/** A verdict with what it took to get it. */
+export interface JudgeOutcome<V> {
+  readonly verdict: V | null;
+  readonly unreadableReply?: string;
+  readonly attempts: number;
+  readonly cost: AnswerCost;
+}
+
+/**
+ * The judge from a model string or spec. As in MT-Bench, it answers at temperature 0 with up to 2048
+ * tokens unless the spec says otherwise.
+ */
+export function createJudge(model: ModelInput, shared: SharedCallOptions = {}): Judge {
+  const spec = typeof model === "string" ? { model } : model;
+  const withDefaults = "model" in spec ? { temperature: 0, maxTokens: 2048, ...spec } : spec;
+  const { label, answer } = singleModel(withDefaults, shared);
+  return { id: `judge-${stableHash(identity(withDefaults))}`, label, answer };
+}
+
+/** Asks `judge` with `prompt` up to `attempts` times until `parse` reads a verdict from the reply. */
+export async function askJudge<V>(judge: Judge, prompt: JudgePrompt, parse: (reply: string) => V | undefined, attempts: number, signal: AbortSignal): Promise<JudgeOutcome<V>> {
+  const messages = [new SystemMessage(prompt.system), new HumanMessage(prompt.user)];
+  let cost: AnswerCost = { calls: 0, inputTokens: 0, outputTokens: 0, wallMs: 0 };
+  let reply = "";
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const answer = await judge.answer(messages, signal);
+    cost = addCosts(cost, answer);
+    reply = answer.text;
+    const verdict = parse(reply);
+    if (verdict !== undefined) return { verdict, attempts: attempt, cost };
+  }
+  return { verdict: null, unreadableReply: reply, attempts, cost };
+}
+
+/** The sum of two costs; tokens are null when either is unknown. */
+export function addCosts(a: AnswerCost, b: AnswerCost): AnswerCost {
+  const add = (x: number | null, y: number | null) => (x === null || y === null ? null : x + y);
+  return { calls: a.calls + b.calls, inputTokens: add(a.inputTokens, b.inputTokens), outputTokens: add(a.outputTokens, b.outputTokens), wallMs: a.wallMs + b.wallMs };
+}

@@ -1,0 +1,85 @@
+/** The evaluation report as written to `report.json`; the Markdown and the chart are drawn from it. */
+import type { Interval } from "./bootstrap.js";
+import type { FailureRecord } from "./records.js";
+
+/** What a system's (or the judge's) calls cost over the run. */
+export interface CostSummary {
+  /** Answers (or verdicts) obtained. */
+  readonly answers: number;
+  /** Model calls made for them. */
+  readonly calls: number;
+  /** Input tokens; null when a provider reported none for some call. */
+  readonly inputTokens: number | null;
+  /** Output tokens; null when a provider reported none for some call. */
+  readonly outputTokens: number | null;
+  /** Summed wall time of the answers in milliseconds (answers run concurrently, so not the run's duration). */
+  readonly wallMs: number;
+}
+
+/** One system's ratings and cost. */
+export interface SystemSummary {
+  readonly id: string;
+  readonly label: string;
+  readonly kind: "moa" | "single";
+  /** Mean rating (1-10) over every rated turn. */
+  readonly score: Interval;
+  /** Mean rating of each turn position (first turn, second turn, ...). */
+  readonly turns: readonly Interval[];
+  /** Mean rating per question category. */
+  readonly categories: Readonly<Record<string, Interval>>;
+  /** Turns whose rating the judge gave in no readable form. */
+  readonly unreadable: number;
+  /** Turns with no rating because the answer or the judge call failed. */
+  readonly missing: number;
+  readonly cost: CostSummary;
+}
+
+/** The MoA against the best single model, both orders per turn. */
+export interface PairwiseSummary {
+  /** The single model's label. */
+  readonly opponent: string;
+  /** Turns with a verdict from both orders. */
+  readonly compared: number;
+  readonly wins: number;
+  readonly ties: number;
+  readonly losses: number;
+  /** Turns where the two orders disagreed (counted as ties, as MT-Bench does). */
+  readonly inconsistent: number;
+  readonly winRate: Interval;
+  readonly lossRate: Interval;
+  /** Wins plus half the ties, over all compared turns. */
+  readonly adjustedWinRate: Interval;
+  /** Turns left out because a verdict could not be read. */
+  readonly unreadable: number;
+  /** Turns left out because an answer or a judge call failed. */
+  readonly missing: number;
+}
+
+/** The MoA's cost as a multiple of the best single model's. */
+export interface CostRatio {
+  readonly calls: number;
+  /** Input plus output tokens; null when a provider reported no tokens. */
+  readonly tokens: number | null;
+  readonly wallTime: number;
+}
+
+/** The whole report. */
+export interface EvalReport {
+  /** `MT-Bench`, or the question file's name. */
+  readonly questionSet: string;
+  readonly questions: number;
+  readonly turns: number;
+  readonly categories: readonly string[];
+  readonly judge: { readonly label: string; readonly cost: CostSummary; readonly unreadable: number };
+  readonly systems: readonly SystemSummary[];
+  /** The single model with the best mean rating, which the MoA was compared with. */
+  readonly bestSingle?: string;
+  /** MoA minus best single, per question, over turns both had rated. */
+  readonly difference?: Interval;
+  readonly pairwise?: PairwiseSummary;
+  readonly costRatio?: CostRatio;
+  /** One sentence: did the mixture pay for itself? */
+  readonly verdict: string;
+  readonly failures: readonly FailureRecord[];
+  readonly bootstrap: { readonly resamples: number; readonly level: number; readonly seed: number; readonly unit: "question" };
+}

@@ -1,0 +1,243 @@
+/**
+ * The evaluation pipeline. Every system answers every question turn by turn (each turn sees the system's
+ * own earlier answers), the judge rates each answer 1-10 as soon as it exists, and then the MoA is
+ * compared with the best-rated single model, turn by turn, in both orders. Answers and judgements are
+ * cached on disk as they arrive; what is in the cache is never asked again.
+ */
+import { setMaxListeners } from "node:events";
+import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
+import { ConcurrencyLimit } from "../src/models/concurrency-limit.js";
+import { askJudge, type Judge, type JudgeOutcome } from "./judge.js";
+import { pairwiseComparisonPrompt, singleGradingPrompt, type JudgePrompt, type JudgePromptSet } from "./judge-prompts.js";
+import { ProgressTracker, type ProgressSnapshot } from "./progress.js";
+import type { EvalQuestion } from "./questions.js";
+import type { AnswerRecord, EvaluationRecords, FailureRecord, JudgementRecord } from "./records.js";
+import type { RunCache } from "./run-cache.js";
+import { stableHash } from "./stable-hash.js";
+import type { EvalSystem } from "./systems.js";
+import { parsePairwiseVerdict, parseRating } from "./verdicts.js";
+
+/** What to evaluate, and how. */
+export interface EvaluationSettings {
+  readonly questions: readonly EvalQuestion[];
+  /** The MoA and the single models; the MoA is compared pairwise with the best single one. */
+  readonly systems: readonly EvalSystem[];
+  readonly judge: Judge;
+  readonly prompts: JudgePromptSet;
+  readonly cache: RunCache;
+  /** Answers and judge calls in flight at once (default 4). */
+  readonly concurrency?: number;
+  /** Judge calls per verdict before a reply without a readable verdict is recorded as such (default 3). */
+  readonly judgeAttempts?: number;
+  /** Stops the run: nothing new is asked, calls in flight are aborted, the cache keeps what was done. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: ProgressSnapshot) => void;
+}
+
+/** Runs the evaluation; resolves with everything gathered (`stopped` when the signal ended it early). */
+export async function runEvaluation(settings: EvaluationSettings): Promise<EvaluationRecords> {
+  return new EvaluationRun(settings).run();
+}
+
+class EvaluationRun {
+  private readonly answers = new Map<string, AnswerRecord>();
+  private readonly judgements: JudgementRecord[] = [];
+  private readonly failures: FailureRecord[] = [];
+  private readonly limit: ConcurrencyLimit;
+  private readonly signal: AbortSignal;
+  private readonly progress: ProgressTracker;
+  private readonly turnCount: number;
+
+  constructor(private readonly settings: EvaluationSettings) {
+    this.limit = new ConcurrencyLimit("evaluation", settings.concurrency ?? 4);
+    this.signal = ownSignal(settings.signal);
+    this.turnCount = settings.questions.reduce((sum, question) => sum + question.turns.length, 0);
+    const comparing = this.moa && this.singles.length > 0 ? 2 * this.turnCount : 0;
+    this.progress = new ProgressTracker(2 * settings.systems.length * this.turnCount + comparing, settings.onProgress);
+  }
+
+  private get moa(): EvalSystem | undefined {
+    return this.settings.systems.find((system) => system.kind === "moa");
+  }
+
+  private get singles(): EvalSystem[] {
+    return this.settings.systems.filter((system) => system.kind === "single");
+  }
+
+  async run(): Promise<EvaluationRecords> {
+    this.progress.enter("answering");
+    const chains = this.settings.questions.flatMap((question) => this.settings.systems.map((system) => this.answerAndGrade(system, question)));
+    if (!(await this.settle(chains))) return this.records(true);
+    const best = this.bestSingle();
+    const moa = this.moa;
+    if (moa && this.singles.length > 0) {
+      this.progress.enter("comparing");
+      if (!best) this.progress.record("skipped", 2 * this.turnCount);
+      else if (!(await this.settle(this.settings.questions.map((question) => this.compare(moa, best, question))))) return this.records(true, best);
+    }
+    return this.records(false, best);
+  }
+
+  /** Waits for all `work`; false when the run was stopped (rethrows anything but the stop, unless `quietStop` is false). */
+  private async settle(work: Promise<void>[], quietStop = true): Promise<boolean> {
+    const results = await Promise.allSettled(work);
+    if (this.signal.aborted && quietStop) return false;
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
+    if (failed) throw failed.reason;
+    return true;
+  }
+
+  private records(stopped: boolean, best?: EvalSystem): EvaluationRecords {
+    return { answers: [...this.answers.values()], judgements: this.judgements, failures: this.failures, stopped, ...(best ? { bestSingle: best.id } : {}) };
+  }
+
+  /** Answers `question` turn by turn with `system`, rating each answer as soon as it exists. */
+  private async answerAndGrade(system: EvalSystem, question: EvalQuestion): Promise<void> {
+    const texts: string[] = [];
+    const grading: Promise<void>[] = [];
+    try {
+      for (let turn = 1; turn <= question.turns.length; turn++) {
+        const answer = await this.answer(system, question, turn, texts);
+        if (!answer) {
+          // This turn's rating, and every later answer and rating, need this answer.
+          this.progress.record("skipped", 1 + 2 * (question.turns.length - turn));
+          break;
+        }
+        texts.push(answer.text);
+        grading.push(this.grade(system, question, turn, [...texts]));
+      }
+    } finally {
+      // Ratings already started are waited for even when the run stops, so none is left unobserved.
+      await this.settle(grading, false);
+    }
+  }
+
+  private async answer(system: EvalSystem, question: EvalQuestion, turn: number, earlier: readonly string[]): Promise<AnswerRecord | undefined> {
+    const key = `answer|${system.id}|${question.id}|${turn}`;
+    const cached = this.settings.cache.get<AnswerRecord>(key);
+    if (cached) {
+      this.answers.set(answerKey(system.id, question.id, turn), cached);
+      this.progress.record("cached");
+      return cached;
+    }
+    try {
+      const answer = await this.withPermit(() => system.answer(conversation(question, turn, earlier), this.signal));
+      const record: AnswerRecord = { system: system.id, question: question.id, turn, text: answer.text, cost: { calls: answer.calls, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, wallMs: answer.wallMs } };
+      this.settings.cache.put(key, record);
+      this.answers.set(answerKey(system.id, question.id, turn), record);
+      this.progress.record("asked");
+      return record;
+    } catch (error) {
+      this.fail(error, { stage: "answer", system: system.label, question: question.id, turn });
+      return undefined;
+    }
+  }
+
+  private async grade(system: EvalSystem, question: EvalQuestion, turn: number, texts: readonly string[]): Promise<void> {
+    const prompt = singleGradingPrompt(this.settings.prompts, question, turn, texts);
+    await this.judgeOnce("single", [system], question, turn, prompt, parseRating);
+  }
+
+  /** Both orders of the MoA against `best`, for every turn both answered. */
+  private async compare(moa: EvalSystem, best: EvalSystem, question: EvalQuestion): Promise<void> {
+    const games: Promise<void>[] = [];
+    for (let turn = 1; turn <= question.turns.length; turn++) {
+      const moaTexts = this.textsUpTo(moa, question, turn);
+      const bestTexts = this.textsUpTo(best, question, turn);
+      if (!moaTexts || !bestTexts) {
+        this.progress.record("skipped", 2);
+        continue;
+      }
+      const first = pairwiseComparisonPrompt(this.settings.prompts, question, turn, moaTexts, bestTexts);
+      const second = pairwiseComparisonPrompt(this.settings.prompts, question, turn, bestTexts, moaTexts);
+      games.push(this.judgeOnce("pairwise", [moa, best], question, turn, first, parsePairwiseVerdict));
+      games.push(this.judgeOnce("pairwise", [best, moa], question, turn, second, parsePairwiseVerdict));
+    }
+    await Promise.all(games);
+  }
+
+  private async judgeOnce<V extends number | string>(kind: JudgementRecord["kind"], systems: EvalSystem[], question: EvalQuestion, turn: number, prompt: JudgePrompt, parse: (reply: string) => V | undefined): Promise<void> {
+    const ids = systems.map((system) => system.id);
+    // The prompt's hash ties the verdict to the exact answers it judged.
+    const key = `${kind}|${this.settings.judge.id}|${ids.join(",")}|${question.id}|${turn}|${stableHash(prompt)}`;
+    const cached = this.settings.cache.get<JudgementRecord>(key);
+    if (cached) {
+      this.judgements.push(cached);
+      this.progress.record("cached");
+      return;
+    }
+    try {
+      const outcome: JudgeOutcome<V> = await this.withPermit(() => askJudge(this.settings.judge, prompt, parse, this.settings.judgeAttempts ?? 3, this.signal));
+      const record: JudgementRecord = {
+        kind, systems: ids, question: question.id, turn, prompt: prompt.name,
+        verdict: outcome.verdict as JudgementRecord["verdict"],
+        ...(outcome.unreadableReply !== undefined ? { unreadableReply: outcome.unreadableReply } : {}),
+        attempts: outcome.attempts, cost: outcome.cost,
+      };
+      this.settings.cache.put(key, record);
+      this.judgements.push(record);
+      this.progress.record("asked");
+    } catch (error) {
+      this.fail(error, { stage: kind, system: systems.map((system) => system.label).join(" vs "), question: question.id, turn });
+    }
+  }
+
+  /** Records a failed call, or rethrows when the run is being stopped. */
+  private fail(error: unknown, where: Omit<FailureRecord, "error">): void {
+    if (this.signal.aborted) throw error;
+    this.failures.push({ ...where, error: error instanceof Error ? error.message : String(error) });
+    this.progress.record("failed");
+  }
+
+  private async withPermit<T>(work: () => Promise<T>): Promise<T> {
+    const release = await this.limit.acquire(this.signal);
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
+  private textsUpTo(system: EvalSystem, question: EvalQuestion, turn: number): string[] | undefined {
+    const texts: string[] = [];
+    for (let t = 1; t <= turn; t++) {
+      const answer = this.answers.get(answerKey(system.id, question.id, t));
+      if (!answer) return undefined;
+      texts.push(answer.text);
+    }
+    return texts;
+  }
+
+  /** The single system with the highest mean rating (the first in the config on a tie). */
+  private bestSingle(): EvalSystem | undefined {
+    let best: { system: EvalSystem; mean: number } | undefined;
+    for (const system of this.singles) {
+      const ratings = this.judgements.filter((j) => j.kind === "single" && j.systems[0] === system.id && typeof j.verdict === "number").map((j) => j.verdict as number);
+      if (ratings.length === 0) continue;
+      const mean = ratings.reduce((sum, rating) => sum + rating, 0) / ratings.length;
+      if (!best || mean > best.mean) best = { system, mean };
+    }
+    return best?.system;
+  }
+}
+
+/**
+ * A signal that follows `outer`: every queued unit and every call listens to it, far more than the
+ * default listener limit, so it is the run's own with the limit lifted.
+ */
+function ownSignal(outer: AbortSignal | undefined): AbortSignal {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  if (outer?.aborted) controller.abort(outer.reason);
+  else outer?.addEventListener("abort", () => controller.abort(outer.reason), { once: true });
+  return controller.signal;
+}
+
+function answerKey(system: string, question: string, turn: number): string {
+  return `${system}|${question}|${turn}`;
+}
+
+/** The conversation up to `turn`: each earlier question with the system's own answer, then the question. */
+function conversation(question: EvalQuestion, turn: number, earlier: readonly string[]): BaseMessage[] {
+  return question.turns.slice(0, turn).flatMap((text, i) => (i < turn - 1 ? [new HumanMessage(text), new AIMessage(earlier[i] ?? "")] : [new HumanMessage(text)]));
+}

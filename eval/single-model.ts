@@ -1,0 +1,45 @@
+/**
+ * One model asked on its own, with the same retries, timeouts and concurrency limits as the MoA's calls,
+ * so that the single models and the mixture are measured alike.
+ */
+import type { BaseMessage } from "@langchain/core/messages";
+import type { MixtureOfAgentsOptions, ModelInput } from "../src/index.js";
+import { resolveOptions } from "../src/graph/options.js";
+import { callModel } from "../src/nodes/call-model.js";
+import { injectSystemText } from "../src/prompts/inject-system-text.js";
+import type { AnswerFunction } from "./model-answer.js";
+
+/** The MoA options a single model shares with the mixture. */
+export type SharedCallOptions = Pick<MixtureOfAgentsOptions, "retry" | "timeouts" | "concurrency">;
+
+/** The model's display name and how to ask it. */
+export interface SingleModel {
+  readonly label: string;
+  readonly answer: AnswerFunction;
+}
+
+/**
+ * Asks `model` (the first of its `samples`) under `shared`'s retry policy,
+ * per-call timeout (`timeouts.proposerMs`) and concurrency limits. Errors are rejected with a message
+ * that names the model and the fix, API keys masked.
+ */
+export function singleModel(model: ModelInput, shared: SharedCallOptions = {}): SingleModel {
+  const options = resolveOptions({ ...shared, proposers: [model], aggregator: model });
+  const slot = options.proposers[0];
+  if (slot === undefined) throw new Error("resolveOptions returned no proposer slot");
+  const answer: AnswerFunction = async (messages: readonly BaseMessage[], signal: AbortSignal) => {
+    const started = performance.now();
+    try {
+      const { message } = await callModel(slot, injectSystemText(messages, { prefix: slot.system }), { signal }, { role: "proposer", layer: 1 }, {
+        retry: options.retry,
+        ...(options.timeouts.proposerMs !== undefined ? { timeoutMs: options.timeouts.proposerMs } : {}),
+      });
+      const usage = message.usage_metadata;
+      return { text: message.text, calls: 1, inputTokens: usage?.input_tokens ?? null, outputTokens: usage?.output_tokens ?? null, wallMs: performance.now() - started };
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw new Error(options.redact(slot.explainError(error)));
+    }
+  };
+  return { label: slot.label, answer };
+}
