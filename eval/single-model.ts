@@ -7,6 +7,7 @@ import type { MixtureOfAgentsOptions, ModelInput } from "../src/index.js";
 import { resolveOptions } from "../src/graph/options.js";
 import { callModel } from "../src/nodes/call-model.js";
 import { injectSystemText } from "../src/prompts/inject-system-text.js";
+import { isChatModel } from "../src/models/validate-spec.js";
 import type { AnswerFunction } from "./model-answer.js";
 
 /** The MoA options a single model shares with the mixture. */
@@ -19,12 +20,13 @@ export interface SingleModel {
 }
 
 /**
- * Asks `model` (the first of its `samples`) under `shared`'s retry policy,
+ * Asks `model` (once, whatever its `samples`) under `shared`'s retry policy,
  * per-call timeout (`timeouts.proposerMs`) and concurrency limits. Errors are rejected with a message
  * that names the model and the fix, API keys masked.
  */
 export function singleModel(model: ModelInput, shared: SharedCallOptions = {}): SingleModel {
-  const options = resolveOptions({ ...shared, proposers: [model], aggregator: model });
+  const one = withoutSamples(model);
+  const options = resolveOptions({ ...shared, proposers: [one], aggregator: one });
   const slot = options.proposers[0];
   if (slot === undefined) throw new Error("resolveOptions returned no proposer slot");
   const answer: AnswerFunction = async (messages: readonly BaseMessage[], signal: AbortSignal) => {
@@ -42,4 +44,11 @@ export function singleModel(model: ModelInput, shared: SharedCallOptions = {}): 
     }
   };
   return { label: slot.label, answer };
+}
+
+/** `model` without its `samples`: a single model answers once. */
+export function withoutSamples(model: ModelInput): ModelInput {
+  if (typeof model !== "object" || isChatModel(model)) return model;
+  const { samples: _samples, ...rest } = model;
+  return rest;
 }

@@ -1,9 +1,9 @@
 /** The systems an evaluation compares: the MoA of a config, and each of its proposers alone. */
-import type { MixtureOfAgentsOptions, ModelInput } from "../src/index.js";
+import type { MixtureOfAgentsOptions } from "../src/index.js";
 import { isChatModel } from "../src/models/validate-spec.js";
 import { mixtureAnswer } from "./mixture.js";
 import type { AnswerFunction } from "./model-answer.js";
-import { singleModel } from "./single-model.js";
+import { singleModel, withoutSamples } from "./single-model.js";
 import { stableHash } from "./stable-hash.js";
 
 /** One system under evaluation. */
@@ -43,12 +43,6 @@ export function identity(value: unknown): unknown {
   if (typeof value === "function") return value.toString();
   if (typeof value !== "object" || value === null) return value;
   return Object.fromEntries(Object.entries(value).filter(([key]) => key !== "apiKey" && key !== "name").map(([key, item]) => [key, identity(item)]));
-}
-
-function withoutSamples(proposer: ModelInput): ModelInput {
-  if (typeof proposer !== "object" || isChatModel(proposer)) return proposer;
-  const { samples: _samples, ...rest } = proposer;
-  return rest;
 }
 
 /** Two proposers on one model with different settings would show the same label: number them. */

@@ -26,6 +26,9 @@ export const RATINGS: Record<"moa" | "alpha" | "beta", Record<string, number | n
   beta: { "1.1": 5, "1.2": 5, "2.1": 5, "2.2": null, "3.1": 5, "3.2": 5, "4.1": 5 },
 };
 
+/** Ratings of answers to questions without a `Qn.t` marker (such as MT-Bench's). */
+export const UNMARKED_RATINGS: Record<"moa" | "alpha" | "beta", number> = { moa: 8, alpha: 6, beta: 5 };
+
 /** The judge's first reply to alpha's turn 2.1 has no verdict; the second has one. */
 export const UNREADABLE_ONCE = { system: "alpha", turn: "2.1" };
 
@@ -97,7 +100,7 @@ function marker(text: string): string {
 
 /** The graded answers' tags and markers, in the order they appear in the prompt. */
 function taggedAnswers(prompt: string): Array<{ system: string; turn: string }> {
-  return [...prompt.matchAll(/<<(\w+)>> answer to (\d+\.\d+)/g)].map((match) => ({ system: match[1] ?? "", turn: match[2] ?? "" }));
+  return [...prompt.matchAll(/<<(\w+)>> answer to (\d+\.\d+|\?)/g)].map((match) => ({ system: match[1] ?? "", turn: match[2] ?? "" }));
 }
 
 function judgeReply(request: RecordedRequest, seen: Set<string>): string {
@@ -107,14 +110,15 @@ function judgeReply(request: RecordedRequest, seen: Set<string>): string {
   const first = answers[0];
   if (!last || !first) return "I see no answer to judge.";
   if (prompt.includes("[[rating]]")) {
-    const rating = RATINGS[last.system as keyof typeof RATINGS]?.[last.turn];
+    const system = last.system as keyof typeof RATINGS;
+    const rating = last.turn === "?" ? UNMARKED_RATINGS[system] : RATINGS[system]?.[last.turn];
     if (last.system === UNREADABLE_ONCE.system && last.turn === UNREADABLE_ONCE.turn && !seen.has(prompt)) {
       seen.add(prompt);
       return "The answer is fine. Rating: good";
     }
     return rating === null || rating === undefined ? "I cannot decide on this one." : `The answer is clear and correct enough. Rating: [[${rating}]]`;
   }
-  const preference = PREFERENCES[last.turn];
+  const preference = PREFERENCES[last.turn] ?? "moa";
   const verdict = preference === "tie" ? "C" : preference === "first" ? "A" : first.system === preference ? "A" : "B";
   return `Having compared both answers, my final verdict: [[${verdict}]]`;
 }

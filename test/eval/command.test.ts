@@ -1,0 +1,107 @@
+/**
+ * `npm run eval` as a user runs it: a child process with a config file whose models are the local test
+ * servers. It shows progress, prints the verdict, writes the report, stops on Ctrl-C and goes on after.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEvalServers, type EvalServers } from "../support/eval-fixtures.js";
+
+const tsx = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
+const main = fileURLToPath(new URL("../../eval/main.ts", import.meta.url));
+
+let servers: EvalServers;
+let dir: string;
+let config: string;
+
+beforeAll(async () => {
+  servers = await startEvalServers({ latencyMs: 20 });
+  dir = mkdtempSync(join(tmpdir(), "moa-eval-command-"));
+  config = join(dir, "moa.json");
+  writeFileSync(config, JSON.stringify({ ...servers.moa, judge: servers.judge }));
+});
+afterAll(async () => {
+  await servers?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: string[]): { child: ChildProcess; done: Promise<Finished>; stderrSoFar: () => string } {
+  const child = spawn(tsx, [main, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (data: Buffer) => (stdout += data.toString()));
+  child.stderr?.on("data", (data: Buffer) => (stderr += data.toString()));
+  const done = new Promise<Finished>((resolve, reject) => {
+    const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+  return { child, done, stderrSoFar: () => stderr };
+}
+
+describe("npm run eval", () => {
+  it("runs MT-Bench questions, shows progress, prints the verdict and writes report.md, report.json and scores.svg", async () => {
+    const { code, stdout, stderr } = await start(["--config", config, "--limit", "3", "--concurrency", "6"]).done;
+    expect(stderr).toContain("Evaluating MoA, openai:alpha, ollama:beta on MT-Bench (3 questions), judged by google-genai:judge-pro.");
+    expect(stderr).toMatch(/answering and rating\s+\d+\/48/);
+    expect(stderr).toMatch(/MoA vs best single\s+48\/48 100% \[#+\] {2}0 failed · done/);
+    expect(code).toBe(0);
+    expect(stdout).toContain("Yes: the MoA beats its best single model, openai:alpha: 8.00 vs 6.00");
+    expect(stdout).toMatch(/MoA\s+8\.00 \(95 % CI 8\.00–8\.00, 6 turns\)/);
+    const out = join(dir, "eval-results", "moa");
+    expect(stdout).toContain(`Report: ${join("eval-results", "moa", "report.md")}`);
+    const markdown = readFileSync(join(out, "report.md"), "utf8");
+    expect(markdown).toMatch(/^# Does the mixture beat its best model\?\n\n\*\*Yes: the MoA beats/);
+    expect(markdown).toContain("| MoA | 8.00 (8.00–8.00) |");
+    expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8"))).toMatchObject({ questionSet: "MT-Bench", questions: 3, turns: 6, bestSingle: "openai:alpha" });
+    expect(readFileSync(join(out, "scores.svg"), "utf8")).toMatch(/^<svg [\s\S]*<\/svg>$/);
+    expect(`${stdout}${stderr}${markdown}`).not.toMatch(/sk-eval-test-openai|gemini-eval-test-key/);
+  });
+
+  it("stops on Ctrl-C with what was answered kept, and the same command goes on from there", async () => {
+    const out = join(dir, "stopped");
+    for (const server of servers.all) server.requests.length = 0;
+    const first = start(["--config", config, "--limit", "6", "--concurrency", "2", "--out", out]);
+    await until(() => /answering and rating\s+([1-9]\d*)\/96/.test(first.stderrSoFar()));
+    first.child.kill("SIGINT");
+    const stopped = await first.done;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toMatch(/Stopped at \d+\/96\. What was answered is in .*cache\.jsonl; run the same command to go on from there\./);
+    const cachedAtStop = readFileSync(join(out, "cache.jsonl"), "utf8").trim().split("\n").length;
+    expect(cachedAtStop).toBeGreaterThan(0);
+    expect(cachedAtStop).toBeLessThan(96);
+
+    const resumed = await start(["--config", config, "--limit", "6", "--concurrency", "2", "--out", out]).done;
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain(`(${cachedAtStop} answers and verdicts already there, not asked again)`);
+    expect(resumed.stdout).toContain("Yes: the MoA beats its best single model");
+    expect(readFileSync(join(out, "cache.jsonl"), "utf8").trim().split("\n")).toHaveLength(96);
+    expect(existsSync(join(out, "report.md"))).toBe(true);
+  });
+
+  it("explains a bad invocation without a stack trace", async () => {
+    const { code, stderr } = await start(["--judge", "openai:gpt-4o"]).done;
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe('Give the MoA to evaluate: --config moa.json, e.g. {"proposers": ["ollama:llama3.1", "ollama:qwen2.5"], "aggregator": "ollama:llama3.1"}');
+  });
+});
+
+async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error("timed out waiting for the run to make progress");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,104 @@
+/** Failed calls during an evaluation: recorded, reported, never cached, and asked again by the next run. */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { evaluate } from "../../eval/evaluate.js";
+import { createJudge } from "../../eval/judge.js";
+import { loadJudgePrompts } from "../../eval/judge-prompts.js";
+import { loadQuestionFile } from "../../eval/questions.js";
+import { RunCache } from "../../eval/run-cache.js";
+import { runEvaluation } from "../../eval/run-evaluation.js";
+import { summarize } from "../../eval/summarize.js";
+import { evalSystems } from "../../eval/systems.js";
+import { EvalUsageError } from "../../eval/usage-error.js";
+import { startEvalServers, writeQuestionFile, type EvalServers } from "../support/eval-fixtures.js";
+import type { RecordedRequest } from "../support/protocol-server.js";
+
+let servers: EvalServers;
+let dir: string;
+
+beforeAll(async () => {
+  servers = await startEvalServers();
+  dir = mkdtempSync(join(tmpdir(), "moa-eval-failures-"));
+});
+afterAll(async () => {
+  await servers?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  for (const server of servers.all) server.requests.length = 0;
+});
+afterEach(() => vi.unstubAllEnvs());
+
+async function run(out: string) {
+  const questions = loadQuestionFile(writeQuestionFile(dir));
+  const systems = evalSystems(servers.moa);
+  const judge = createJudge(servers.judge, { retry: false });
+  const records = await runEvaluation({ questions, systems, judge, prompts: loadJudgePrompts(), cache: RunCache.open(join(dir, out, "cache.jsonl")) });
+  return summarize(records, { questionSet: "questions.jsonl", questions, systems, judgeLabel: judge.label });
+}
+
+describe("a proposer that fails", () => {
+  it("is reported with its cause; its later turns are skipped; the MoA answers without it; the next run asks only what failed", async () => {
+    servers.ollama.setScript("beta", { fault: { kind: "status", status: 500 } });
+    const failed = await run("beta-down");
+    const beta = failed.systems[2];
+    expect(beta?.score.n).toBe(0);
+    expect(beta?.missing).toBe(7);
+    expect(failed.failures).toHaveLength(4);
+    expect(failed.failures.map((failure) => [failure.stage, failure.system, failure.question, failure.turn])).toEqual(
+      expect.arrayContaining([["answer", "ollama:beta", "q1", 1], ["answer", "ollama:beta", "q2", 1], ["answer", "ollama:beta", "q3", 1], ["answer", "ollama:beta", "q4", 1]]),
+    );
+    expect(failed.failures[0]?.error).toMatch(/ollama:beta/);
+    // With one proposer left the MoA still answered every turn.
+    expect(failed.systems[0]?.score.n).toBe(7);
+    expect(failed.bestSingle).toBe("openai:alpha");
+
+    servers.ollama.setScript("beta", { text: (request: RecordedRequest) => `<<beta>> answer to ${/Q(\d+\.\d+)/.exec(request.messages.at(-1)?.content ?? "")?.[1]}`, usage: { input: 30, output: 6 } });
+    for (const server of servers.all) server.requests.length = 0;
+    const repaired = await run("beta-down");
+    expect(servers.openai.requests).toEqual([]);
+    expect(servers.ollama.requests).toHaveLength(7);
+    // 7 ratings of beta's answers, 2 of them repeated for the reply that never holds a verdict.
+    expect(servers.gemini.requests).toHaveLength(9);
+    expect(repaired.failures).toEqual([]);
+    expect(repaired.systems[2]?.score).toEqual({ mean: 5, low: 5, high: 5, n: 6 });
+  });
+});
+
+describe("a judge call that fails", () => {
+  it("leaves that rating missing and lists the failure", async () => {
+    servers.gemini.setScript("judge-pro", {
+      text: (request: RecordedRequest) => {
+        const prompt = request.messages.map((m) => m.content).join("\n");
+        if (prompt.includes("<<alpha>> answer to 1.1") && prompt.includes("[[rating]]") && !prompt.includes("1.2")) throw new Error("judge overloaded");
+        return prompt.includes("[[rating]]") ? "Rating: [[6]]" : "[[C]]";
+      },
+    });
+    const report = await run("judge-down");
+    expect(report.failures.map((failure) => [failure.stage, failure.system, failure.question, failure.turn])).toEqual([["single", "openai:alpha", "q1", 1]]);
+    expect(report.failures[0]?.error).toMatch(/google-genai:judge-pro/);
+    expect(report.systems[1]).toMatchObject({ missing: 1, unreadable: 0, score: { n: 6 } });
+  });
+});
+
+describe("models that cannot be created", () => {
+  it("are all named before any question is asked, without their keys", async () => {
+    vi.stubEnv("OPENAI_API_KEY", "");
+    vi.stubEnv("GOOGLE_API_KEY", "");
+    vi.stubEnv("GEMINI_API_KEY", "");
+    const config = join(dir, "cloud.json");
+    writeFileSync(config, JSON.stringify({ proposers: ["openai:gpt-4o-mini", { model: "ollama:beta", baseUrl: servers.ollama.url }], aggregator: "openai:gpt-4o" }));
+    const outcome = evaluate({ config, judge: "google-genai:gemini-2.0-flash", concurrency: 2, judgeAttempts: 3, help: false, out: join(dir, "cloud") });
+    await expect(outcome).rejects.toThrow(EvalUsageError);
+    await expect(outcome).rejects.toThrow(/3 models cannot be used:[\s\S]*openai:gpt-4o-mini[\s\S]*OPENAI_API_KEY[\s\S]*openai:gpt-4o[\s\S]*google-genai:gemini-2\.0-flash[\s\S]*GOOGLE_API_KEY/);
+    expect(servers.all.flatMap((server) => server.requests)).toEqual([]);
+  });
+
+  it("a missing judge is asked for", async () => {
+    const config = join(dir, "nojudge.json");
+    writeFileSync(config, JSON.stringify({ proposers: ["ollama:a"], aggregator: "ollama:a" }));
+    await expect(evaluate({ config, concurrency: 1, judgeAttempts: 3, help: false })).rejects.toThrow(/Name the judge: --judge openai:gpt-4o/);
+  });
+});
