@@ -2,6 +2,7 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseEvalArgs } from "../../eval/cli-args.js";
 import { readEvalConfig } from "../../eval/eval-config.js";
@@ -54,6 +55,12 @@ describe("a config file", () => {
   it("holds the MoA's options as JSON and may name the judge; the conversation example's own keys are ignored", () => {
     const path = file("moa.json", JSON.stringify({ proposers: ["ollama:llama3.1", "ollama:qwen2.5"], aggregator: "ollama:llama3.1", layers: 2, judge: "openai:gpt-4o", system: "Be brief.", showInternal: true }));
     expect(readEvalConfig(path)).toEqual({ moa: { proposers: ["ollama:llama3.1", "ollama:qwen2.5"], aggregator: "ollama:llama3.1", layers: 2 }, judge: "openai:gpt-4o" });
+  });
+
+  it.each(["cloud.json", "ollama.json"])("eval/configs/%s, the README's example, is valid", (name) => {
+    const config = readEvalConfig(fileURLToPath(new URL(`../../eval/configs/${name}`, import.meta.url)));
+    expect(config.judge).toEqual(expect.any(String));
+    expect(evalSystems(config.moa).length).toBe(4);
   });
 
   it.each([
