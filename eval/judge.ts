@@ -4,6 +4,7 @@
  */
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { ModelInput } from "../src/index.js";
+import { isChatModel } from "../src/models/validate-spec.js";
 import type { JudgePrompt } from "./judge-prompts.js";
 import type { AnswerCost, AnswerFunction } from "./model-answer.js";
 import { singleModel, type SharedCallOptions } from "./single-model.js";
@@ -18,6 +19,9 @@ export interface Judge {
   readonly answer: AnswerFunction;
 }
 
+/** How MT-Bench asks its judge (FastChat's `temperature=0`, `max_tokens=2048`). */
+const MT_BENCH_JUDGE_SETTINGS = { temperature: 0, maxTokens: 2048 };
+
 /** A verdict with what it took to get it. */
 export interface JudgeOutcome<V> {
   readonly verdict: V | null;
@@ -31,8 +35,8 @@ export interface JudgeOutcome<V> {
  * tokens unless the spec says otherwise.
  */
 export function createJudge(model: ModelInput, shared: SharedCallOptions = {}): Judge {
-  const spec = typeof model === "string" ? { model } : model;
-  const withDefaults = "model" in spec ? { temperature: 0, maxTokens: 2048, ...spec } : spec;
+  // An instance is configured by whoever created it.
+  const withDefaults = isChatModel(model) ? model : { ...MT_BENCH_JUDGE_SETTINGS, ...(typeof model === "string" ? { model } : model) };
   const { label, answer } = singleModel(withDefaults, shared);
   return { id: `judge-${stableHash(identity(withDefaults))}`, label, answer };
 }

@@ -42,6 +42,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const score = n === 0 ? "no ratings" : `${mean.toFixed(2)} (95 % CI ${low.toFixed(2)}–${high.toFixed(2)}, ${n} turns)`;
     process.stdout.write(`  ${system.label.padEnd(32)} ${score}\n`);
   }
+  if (report.judge.unreadable > 0) process.stdout.write(`\n${report.judge.unreadable} verdict(s) could not be read from the judge's reply (left out, listed in report.json).\n`);
   if (report.failures.length > 0) process.stdout.write(`\n${report.failures.length} call(s) failed (listed in the report); run the same command again to retry them.\n`);
   process.stdout.write(`\nReport: ${files.markdown} (also ${files.json}, chart ${files.chart})\n`);
   return 0;

@@ -13,7 +13,7 @@ export function renderMarkdown(report: EvalReport, chartFile = "scores.svg"): st
     "",
     `**${report.verdict}**`,
     "",
-    `${report.questionSet}: ${report.questions} questions, ${report.turns} turns, ${report.categories.length} categories. ` +
+    `${report.questionSet}: ${count(report.questions, "question")}, ${count(report.turns, "turn")}, ${count(report.categories.length, "category", "categories")}. ` +
       `Judge: ${report.judge.label}. Ratings are MT-Bench's single-answer grading (1-10); intervals are 95 % percentile bootstrap ` +
       `intervals over questions (${report.bootstrap.resamples} resamples, seed ${report.bootstrap.seed}).`,
     "",
@@ -92,3 +92,4 @@ function rate(value: Interval): string {
 }
 
 const pct = (value: number) => percent(value, 1);
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

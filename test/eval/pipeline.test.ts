@@ -123,6 +123,8 @@ describe("the judge prompts sent", () => {
     const alphaWriting1 = prompts.find((prompt) => prompt.includes("<<alpha>> answer to 1.1") && prompt.includes("[[rating]]"));
     expect(alphaWriting1).toContain("[Question]\nQ1.1 Write a haiku.\n\n[The Start of Assistant's Answer]\n<<alpha>> answer to 1.1\n[The End of Assistant's Answer]");
     expect(alphaWriting1).not.toContain("Reference");
+    // Asked as MT-Bench asks its judge: temperature 0, up to 2048 tokens.
+    expect(servers.gemini.requests[0]?.body).toMatchObject({ generationConfig: { temperature: 0, maxOutputTokens: 2048 } });
     // A second turn is answered with the system's own first answer in the conversation.
     const alphaTurn2 = servers.openai.requests.find((request) => request.model === "alpha" && request.messages.at(-1)?.content.startsWith("Q1.2"));
     expect(alphaTurn2?.messages).toEqual([
