@@ -43,8 +43,8 @@ export function loadJudgePrompts(path = `${MT_BENCH_DIR}/judge_prompts.jsonl`): 
 export function singleGradingPrompt(prompts: JudgePromptSet, question: EvalQuestion, turn: number, answers: readonly string[]): JudgePrompt {
   const name = `single${question.reference ? "-math" : ""}-v1${turn > 1 ? "-multi-turn" : ""}`;
   const values: Record<string, string> = { ...turnValues(question, turn), ...numbered("answer", answers, turn) };
-  if (turn === 1) values.answer = answers[0] ?? "";
-  return fill(template(prompts, name), turn, values);
+  if (turn === 1 && answers[0] !== undefined) values.answer = answers[0];
+  return fill(template(prompts, name), question.id, turn, values);
 }
 
 /**
@@ -54,8 +54,8 @@ export function singleGradingPrompt(prompts: JudgePromptSet, question: EvalQuest
 export function pairwiseComparisonPrompt(prompts: JudgePromptSet, question: EvalQuestion, turn: number, answersA: readonly string[], answersB: readonly string[]): JudgePrompt {
   const name = `pair-${question.reference ? "math-v1" : "v2"}${turn > 1 ? "-multi-turn" : ""}`;
   const values: Record<string, string> = { ...turnValues(question, turn), ...numbered("answer_a", answersA, turn), ...numbered("answer_b", answersB, turn) };
-  if (turn === 1) Object.assign(values, { answer_a: answersA[0] ?? "", answer_b: answersB[0] ?? "" });
-  return fill(template(prompts, name), turn, values);
+  if (turn === 1 && answersA[0] !== undefined && answersB[0] !== undefined) Object.assign(values, { answer_a: answersA[0], answer_b: answersB[0] });
+  return fill(template(prompts, name), question.id, turn, values);
 }
 
 function template(prompts: JudgePromptSet, name: string): JudgePromptTemplate {
@@ -66,11 +66,12 @@ function template(prompts: JudgePromptSet, name: string): JudgePromptTemplate {
 
 function turnValues(question: EvalQuestion, turn: number): Record<string, string> {
   const values = { ...numbered("question", question.turns, turn), ...(question.reference ? numbered("ref_answer", question.reference, turn) : {}) };
-  return { ...values, question: question.turns[0] ?? "" };
+  return { ...values, ...(question.turns[0] !== undefined ? { question: question.turns[0] } : {}) };
 }
 
+/** `{prefix_1}` … `{prefix_upTo}`; a missing text is left out, so that filling the template reports it. */
 function numbered(prefix: string, texts: readonly string[], upTo: number): Record<string, string> {
-  return Object.fromEntries(Array.from({ length: upTo }, (_, i) => [`${prefix}_${i + 1}`, texts[i] ?? ""]));
+  return Object.fromEntries(texts.slice(0, upTo).map((text, i) => [`${prefix}_${i + 1}`, text]));
 }
 
 /**
@@ -78,7 +79,7 @@ function numbered(prefix: string, texts: readonly string[], upTo: number): Recor
  * multi-turn templates show two turns; for a later turn the second turn's block is repeated for every
  * turn after the first, and the judge is told to focus on the last question.
  */
-function fill(prompt: JudgePromptTemplate, turn: number, values: Readonly<Record<string, string>>): JudgePrompt {
+function fill(prompt: JudgePromptTemplate, questionId: string, turn: number, values: Readonly<Record<string, string>>): JudgePrompt {
   let user = prompt.promptTemplate;
   let system = prompt.systemPrompt;
   if (turn > 2) {
@@ -88,7 +89,7 @@ function fill(prompt: JudgePromptTemplate, turn: number, values: Readonly<Record
   }
   const filled = user.replace(/\{(\w+)\}/g, (placeholder, key: string) => {
     const value = values[key];
-    if (value === undefined) throw new Error(`The judge prompt ${prompt.name} needs {${key}}, which this question does not have`);
+    if (value === undefined) throw new Error(`The judge prompt ${prompt.name} needs {${key}}, which question ${questionId} does not have`);
     return value;
   });
   return { name: prompt.name, system, user: filled };

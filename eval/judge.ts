@@ -2,7 +2,7 @@
  * Asking the judge: one benchmark prompt, its verdict read from the reply. A reply without a readable
  * verdict is asked again, and after the last attempt recorded as unreadable, never guessed.
  */
-import { HumanMessage, SystemMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { ModelInput } from "../src/index.js";
 import { isChatModel } from "../src/models/validate-spec.js";
 import type { JudgePrompt } from "./judge-prompts.js";
@@ -41,16 +41,27 @@ export function createJudge(model: ModelInput, shared: SharedCallOptions = {}): 
   return { id: `judge-${stableHash(identity(withDefaults))}`, label, answer };
 }
 
-/** Asks `judge` with `prompt` up to `attempts` times until `parse` reads a verdict from the reply. */
-export async function askJudge<V>(judge: Judge, prompt: JudgePrompt, parse: (reply: string) => V | undefined, attempts: number, signal: AbortSignal): Promise<JudgeOutcome<V>> {
-  const messages = [new SystemMessage(prompt.system), new HumanMessage(prompt.user)];
+/** How a verdict is read from a reply, and what the judge is told when its reply had none. */
+export interface VerdictFormat<V> {
+  readonly parse: (reply: string) => V | undefined;
+  readonly reminder: string;
+}
+
+/**
+ * Asks `judge` with `prompt` up to `attempts` times until a verdict can be read from the reply. A retry
+ * shows the judge its unreadable reply and reminds it of the format (asking the same at temperature 0
+ * would mostly repeat it).
+ */
+export async function askJudge<V>(judge: Judge, prompt: JudgePrompt, format: VerdictFormat<V>, attempts: number, signal: AbortSignal): Promise<JudgeOutcome<V>> {
+  const base = [new SystemMessage(prompt.system), new HumanMessage(prompt.user)];
   let cost: AnswerCost = { calls: 0, inputTokens: 0, outputTokens: 0, wallMs: 0 };
   let reply = "";
   for (let attempt = 1; attempt <= attempts; attempt++) {
+    const messages = attempt === 1 ? base : [...base, new AIMessage(reply), new HumanMessage(format.reminder)];
     const answer = await judge.answer(messages, signal);
     cost = addCosts(cost, answer);
     reply = answer.text;
-    const verdict = parse(reply);
+    const verdict = format.parse(reply);
     if (verdict !== undefined) return { verdict, attempts: attempt, cost };
   }
   return { verdict: null, unreadableReply: reply, attempts, cost };

@@ -27,7 +27,7 @@ async function main(argv: readonly string[]): Promise<number> {
     onProgress: display.update,
     onStart: (plan) => {
       process.stderr.write(`Evaluating ${plan.systems.join(", ")} on ${plan.questionSet} (${plan.questions} questions), judged by ${plan.judge}.\n`);
-      process.stderr.write(`Cache: ${plan.cacheFile}${plan.cachedEntries > 0 ? ` (${plan.cachedEntries} answers and verdicts already there, not asked again)` : ""}\n`);
+      process.stderr.write(`Cache: ${plan.cacheFile}${plan.cachedEntries > 0 ? ` (${plan.cachedEntries} answers and verdicts from earlier runs; what this run needs of them is not asked again)` : ""}\n`);
     },
   }).finally(display.finish);
   if (outcome.stopped) {

@@ -1,11 +1,14 @@
 /** The MoA under evaluation, asked one conversation at a time. */
 import type { BaseMessage } from "@langchain/core/messages";
 import { createMixtureOfAgents, getMoATrace, MoAError, type MixtureOfAgentsOptions } from "../src/index.js";
+import { describeError } from "../src/errors.js";
+import { resolveOptions } from "../src/graph/options.js";
 import type { AnswerFunction } from "./model-answer.js";
 
 /** Answers with the mixture's final message; its cost is the turn's trace (every call, every token). */
 export function mixtureAnswer(options: MixtureOfAgentsOptions): AnswerFunction {
   const graph = createMixtureOfAgents(options);
+  const { redact } = resolveOptions(options);
   return async (messages: readonly BaseMessage[], signal: AbortSignal) => {
     const started = performance.now();
     try {
@@ -13,19 +16,23 @@ export function mixtureAnswer(options: MixtureOfAgentsOptions): AnswerFunction {
       const final = state.messages.at(-1);
       const trace = final ? getMoATrace(final) : undefined;
       if (!final || !trace) throw new Error("the MoA returned no final answer");
-      const reported = [...trace.layers.flatMap((layer) => layer.calls), ...trace.aggregator].filter((call) => call.status === "ok");
-      const allReported = reported.every((call) => call.usage !== undefined);
+      const calls = [...trace.layers.flatMap((layer) => layer.calls), ...trace.aggregator];
+      const answered = calls.filter((call) => call.status === "ok");
+      const allReported = answered.every((call) => call.usage !== undefined);
+      // Stragglers were cut off by the configured quorum on purpose; a failed call is a degraded answer.
+      const failedCalls = calls.filter((call) => call.status === "failed").length;
       return {
         text: final.text,
         calls: trace.calls,
         inputTokens: allReported ? trace.usage.input_tokens : null,
         outputTokens: allReported ? trace.usage.output_tokens : null,
         wallMs: performance.now() - started,
+        ...(failedCalls > 0 ? { failedCalls } : {}),
       };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       // MoA errors already name the models and causes (keys masked); anything else is shown by its first line.
-      throw MoAError.isInstance(error) ? error : new Error(error instanceof Error ? error.message.split("\n")[0] : String(error));
+      throw MoAError.isInstance(error) ? error : new Error(redact(describeError(error)));
     }
   };
 }

@@ -15,6 +15,8 @@ export interface AnswerCost {
 /** An answer's text and cost. */
 export interface ModelAnswer extends AnswerCost {
   readonly text: string;
+  /** Calls that failed on the way to the answer (an MoA that answered without a failed proposer). */
+  readonly failedCalls?: number;
 }
 
 /** Answers a conversation (or rejects with an error whose message names the model and the cause). */

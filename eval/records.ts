@@ -10,6 +10,8 @@ export interface AnswerRecord {
   readonly turn: number;
   readonly text: string;
   readonly cost: AnswerCost;
+  /** Model calls of the answer that failed (an MoA answer written without a proposer): such answers are not cached. */
+  readonly failedCalls?: number;
 }
 
 /** A judge's verdict on one turn: a 1-10 rating (single) or A/B/tie (pairwise); null when unreadable. */

@@ -34,6 +34,9 @@ export function renderMarkdown(report: EvalReport, chartFile = "scores.svg"): st
     "",
     "Answer time is the sum of every answer's wall time (answers ran concurrently, so the run took less).",
   ];
+  for (const system of report.systems.filter((s) => s.degraded > 0)) {
+    lines.push("", `${system.label}: ${system.degraded} answer(s) were written although a model call failed (e.g. the MoA without a proposer); they are rated here and asked again by the next run.`);
+  }
   if (report.difference && report.bestSingle) {
     lines.push("", `MoA minus ${report.bestSingle}, paired by question: ${signed(report.difference.mean)} (95 % CI ${signed(report.difference.low)} to ${signed(report.difference.high)}, ${report.difference.n} turns).`);
   }

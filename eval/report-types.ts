@@ -31,6 +31,8 @@ export interface SystemSummary {
   readonly unreadable: number;
   /** Turns with no rating because the answer or the judge call failed. */
   readonly missing: number;
+  /** Answers written although some of their model calls failed (an MoA without a failed proposer). */
+  readonly degraded: number;
   readonly cost: CostSummary;
 }
 

@@ -7,7 +7,7 @@
 import { setMaxListeners } from "node:events";
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import { ConcurrencyLimit } from "../src/models/concurrency-limit.js";
-import { askJudge, type Judge, type JudgeOutcome } from "./judge.js";
+import { askJudge, type Judge, type JudgeOutcome, type VerdictFormat } from "./judge.js";
 import { pairwiseComparisonPrompt, singleGradingPrompt, type JudgePrompt, type JudgePromptSet } from "./judge-prompts.js";
 import { ProgressTracker, type ProgressSnapshot } from "./progress.js";
 import type { EvalQuestion } from "./questions.js";
@@ -15,7 +15,7 @@ import type { AnswerRecord, EvaluationRecords, FailureRecord, JudgementRecord } 
 import type { RunCache } from "./run-cache.js";
 import { stableHash } from "./stable-hash.js";
 import type { EvalSystem } from "./systems.js";
-import { parsePairwiseVerdict, parseRating } from "./verdicts.js";
+import { PAIRWISE_FORMAT, RATING_FORMAT } from "./verdicts.js";
 
 /** What to evaluate, and how. */
 export interface EvaluationSettings {
@@ -104,7 +104,10 @@ class EvaluationRun {
           break;
         }
         texts.push(answer.text);
-        grading.push(this.grade(system, question, turn, [...texts]));
+        const rating = this.grade(system, question, turn, [...texts]);
+        // Observed at once: a rating aborted by a stop may reject while the next answer is still unwinding.
+        rating.catch(() => undefined);
+        grading.push(rating);
       }
     } finally {
       // Ratings already started are waited for even when the run stops, so none is left unobserved.
@@ -113,7 +116,8 @@ class EvaluationRun {
   }
 
   private async answer(system: EvalSystem, question: EvalQuestion, turn: number, earlier: readonly string[]): Promise<AnswerRecord | undefined> {
-    const key = `answer|${system.id}|${question.id}|${turn}`;
+    // The question's text is part of the key: an edited question is answered afresh.
+    const key = `answer|${system.id}|${question.id}|${turn}|${stableHash(question.turns.slice(0, turn))}`;
     const cached = this.settings.cache.get<AnswerRecord>(key);
     if (cached) {
       this.answers.set(answerKey(system.id, question.id, turn), cached);
@@ -122,8 +126,14 @@ class EvaluationRun {
     }
     try {
       const answer = await this.withPermit(() => system.answer(conversation(question, turn, earlier), this.signal));
-      const record: AnswerRecord = { system: system.id, question: question.id, turn, text: answer.text, cost: { calls: answer.calls, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, wallMs: answer.wallMs } };
-      this.settings.cache.put(key, record);
+      const record: AnswerRecord = {
+        system: system.id, question: question.id, turn, text: answer.text,
+        cost: { calls: answer.calls, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, wallMs: answer.wallMs },
+        ...(answer.failedCalls ? { failedCalls: answer.failedCalls } : {}),
+      };
+      // An answer written without some of its calls (a proposer failed) counts in this run's report, but
+      // is not kept: the next run asks again, as for a failed call.
+      if (!answer.failedCalls) this.settings.cache.put(key, record);
       this.answers.set(answerKey(system.id, question.id, turn), record);
       this.progress.record("asked");
       return record;
@@ -135,7 +145,7 @@ class EvaluationRun {
 
   private async grade(system: EvalSystem, question: EvalQuestion, turn: number, texts: readonly string[]): Promise<void> {
     const prompt = singleGradingPrompt(this.settings.prompts, question, turn, texts);
-    await this.judgeOnce("single", [system], question, turn, prompt, parseRating);
+    await this.judgeOnce("single", [system], question, turn, prompt, RATING_FORMAT);
   }
 
   /** Both orders of the MoA against `best`, for every turn both answered. */
@@ -150,24 +160,26 @@ class EvaluationRun {
       }
       const first = pairwiseComparisonPrompt(this.settings.prompts, question, turn, moaTexts, bestTexts);
       const second = pairwiseComparisonPrompt(this.settings.prompts, question, turn, bestTexts, moaTexts);
-      games.push(this.judgeOnce("pairwise", [moa, best], question, turn, first, parsePairwiseVerdict));
-      games.push(this.judgeOnce("pairwise", [best, moa], question, turn, second, parsePairwiseVerdict));
+      games.push(this.judgeOnce("pairwise", [moa, best], question, turn, first, PAIRWISE_FORMAT));
+      games.push(this.judgeOnce("pairwise", [best, moa], question, turn, second, PAIRWISE_FORMAT));
     }
-    await Promise.all(games);
+    await this.settle(games, false);
   }
 
-  private async judgeOnce<V extends number | string>(kind: JudgementRecord["kind"], systems: EvalSystem[], question: EvalQuestion, turn: number, prompt: JudgePrompt, parse: (reply: string) => V | undefined): Promise<void> {
+  private async judgeOnce<V extends number | string>(kind: JudgementRecord["kind"], systems: EvalSystem[], question: EvalQuestion, turn: number, prompt: JudgePrompt, format: VerdictFormat<V>): Promise<void> {
     const ids = systems.map((system) => system.id);
     // The prompt's hash ties the verdict to the exact answers it judged.
     const key = `${kind}|${this.settings.judge.id}|${ids.join(",")}|${question.id}|${turn}|${stableHash(prompt)}`;
+    const attempts = this.settings.judgeAttempts ?? 3;
     const cached = this.settings.cache.get<JudgementRecord>(key);
-    if (cached) {
+    // An unreadable verdict is asked again when this run allows more attempts than the one that recorded it.
+    if (cached && (cached.verdict !== null || cached.attempts >= attempts)) {
       this.judgements.push(cached);
       this.progress.record("cached");
       return;
     }
     try {
-      const outcome: JudgeOutcome<V> = await this.withPermit(() => askJudge(this.settings.judge, prompt, parse, this.settings.judgeAttempts ?? 3, this.signal));
+      const outcome: JudgeOutcome<V> = await this.withPermit(() => askJudge(this.settings.judge, prompt, format, attempts, this.signal));
       const record: JudgementRecord = {
         kind, systems: ids, question: question.id, turn, prompt: prompt.name,
         verdict: outcome.verdict as JudgementRecord["verdict"],

@@ -29,6 +29,7 @@ export function summarize(records: EvaluationRecords, context: ReportContext): E
   const judgeCost = costOf(records.judgements.map((judgement) => judgement.cost));
   const pairwise = moa && best ? summarizePairwise(records.judgements, moa.id, best, questions, bootstrap) : undefined;
   const difference = moa && best ? bootstrapMean(questions.map((question) => pairedDifferences(ratings, moa.id, best.id, question)), bootstrap) : undefined;
+  const pairedMeans = moa && best ? meansOverBoth(ratings, moa.id, best.id) : undefined;
   const costRatio = moa && best ? ratioOf(moa.cost, best.cost) : undefined;
   return {
     questionSet: context.questionSet,
@@ -41,7 +42,7 @@ export function summarize(records: EvaluationRecords, context: ReportContext): E
     ...(difference ? { difference } : {}),
     ...(pairwise ? { pairwise } : {}),
     ...(costRatio ? { costRatio } : {}),
-    verdict: verdictOf(moa, best, difference, pairwise, costRatio),
+    verdict: verdictOf(best, pairedMeans, difference, pairwise, costRatio),
     failures: records.failures,
     bootstrap: { ...bootstrap, unit: "question" },
   };
@@ -70,6 +71,7 @@ function summarizeSystem(system: EvalSystem, records: EvaluationRecords, ratings
   const turnPositions = Math.max(...questions.map((question) => question.turns.length));
   const unreadable = records.judgements.filter((judgement) => judgement.kind === "single" && judgement.systems[0] === system.id && judgement.verdict === null).length;
   const totalTurns = questions.reduce((sum, question) => sum + question.turns.length, 0);
+  const answers = records.answers.filter((answer) => answer.system === system.id);
   return {
     id: system.id,
     label: system.label,
@@ -79,7 +81,8 @@ function summarizeSystem(system: EvalSystem, records: EvaluationRecords, ratings
     categories: Object.fromEntries(categories.map((category) => [category, bootstrapMean(clustersOf((question) => question.category === category), bootstrap)])),
     unreadable,
     missing: totalTurns - ratings.size - unreadable,
-    cost: costOf(records.answers.filter((answer) => answer.system === system.id).map((answer) => answer.cost)),
+    degraded: answers.filter((answer) => (answer.failedCalls ?? 0) > 0).length,
+    cost: costOf(answers.map((answer) => answer.cost)),
   };
 }
 
@@ -134,25 +137,37 @@ function pairedDifferences(ratings: Ratings, moaId: string, bestId: string, ques
   });
 }
 
+/** Both systems' mean ratings over the turns both were rated (the turns the difference is over). */
+function meansOverBoth(ratings: Ratings, moaId: string, bestId: string): { moa: number; best: number } | undefined {
+  const moa = ratings.get(moaId);
+  const best = ratings.get(bestId);
+  const both = [...(moa?.keys() ?? [])].filter((key) => best?.has(key));
+  if (!moa || !best || both.length === 0) return undefined;
+  const mean = (of: Map<string, number>) => both.reduce((sum, key) => sum + (of.get(key) ?? 0), 0) / both.length;
+  return { moa: mean(moa), best: mean(best) };
+}
+
 function costOf(costs: readonly AnswerCost[]): CostSummary {
   const total = costs.reduce(addCosts, { calls: 0, inputTokens: 0, outputTokens: 0, wallMs: 0 });
   return { answers: costs.length, ...total };
 }
 
+/** Per answer, so that answers one system failed to give do not tilt the ratio. */
 function ratioOf(moa: CostSummary, best: CostSummary): CostRatio {
-  const tokens = (cost: CostSummary) => (cost.inputTokens === null || cost.outputTokens === null ? null : cost.inputTokens + cost.outputTokens);
+  const perAnswer = (cost: CostSummary, value: number) => value / cost.answers;
+  const tokens = (cost: CostSummary) => (cost.inputTokens === null || cost.outputTokens === null ? null : perAnswer(cost, cost.inputTokens + cost.outputTokens));
   const moaTokens = tokens(moa);
   const bestTokens = tokens(best);
   return {
-    calls: moa.calls / best.calls,
+    calls: perAnswer(moa, moa.calls) / perAnswer(best, best.calls),
     tokens: moaTokens === null || bestTokens === null ? null : moaTokens / bestTokens,
-    wallTime: moa.wallMs / best.wallMs,
+    wallTime: perAnswer(moa, moa.wallMs) / perAnswer(best, best.wallMs),
   };
 }
 
-function verdictOf(moa: SystemSummary | undefined, best: SystemSummary | undefined, difference: Interval | undefined, pairwise: PairwiseSummary | undefined, ratio: CostRatio | undefined): string {
-  if (!moa || !best || !difference || difference.n === 0) return "Not enough rated answers to compare the MoA with a single model.";
-  const points = `${fixed(moa.score.mean)} vs ${fixed(best.score.mean)} (difference ${signed(difference.mean)}, 95 % CI ${signed(difference.low)} to ${signed(difference.high)})`;
+function verdictOf(best: SystemSummary | undefined, means: { moa: number; best: number } | undefined, difference: Interval | undefined, pairwise: PairwiseSummary | undefined, ratio: CostRatio | undefined): string {
+  if (!best || !means || !difference || difference.n === 0) return "Not enough rated answers to compare the MoA with a single model.";
+  const points = `${fixed(means.moa)} vs ${fixed(means.best)} on the ${difference.n} turns both were rated (difference ${signed(difference.mean)}, 95 % CI ${signed(difference.low)} to ${signed(difference.high)})`;
   const headToHead = pairwise && pairwise.compared > 0
     ? `; head to head it wins ${percent(pairwise.winRate.mean)}, ties ${percent(pairwise.ties / pairwise.compared)} and loses ${percent(pairwise.lossRate.mean)} of ${pairwise.compared} turns`
     : "";

@@ -25,7 +25,10 @@ export interface EvalSystem {
  */
 export function evalSystems(options: MixtureOfAgentsOptions): EvalSystem[] {
   const shared = { retry: options.retry, timeouts: options.timeouts, concurrency: options.concurrency };
-  const moa: EvalSystem = { id: `moa-${stableHash(identity(options))}`, label: "MoA", kind: "moa", answer: mixtureAnswer(options) };
+  // How calls are paced or retried does not change what the MoA answers; its timeouts can (a slow proposer left out).
+  const { concurrency: _concurrency, retry: _retry, name: _name, rounds, ...answering } = options;
+  const layers = answering.layers ?? (rounds ?? 0) + 1;
+  const moa: EvalSystem = { id: `moa-${stableHash(identity({ ...answering, layers }))}`, label: "MoA", kind: "moa", answer: mixtureAnswer(options) };
   const singles = new Map<string, EvalSystem>();
   for (const proposer of options.proposers) {
     const id = `single-${stableHash(identity(withoutSamples(proposer)))}`;

@@ -40,7 +40,7 @@ async function run(out: string) {
 }
 
 describe("a proposer that fails", () => {
-  it("is reported with its cause; its later turns are skipped; the MoA answers without it; the next run asks only what failed", async () => {
+  it("is reported with its cause; its later turns are skipped; the MoA answers without it, degraded; the next run asks only what failed or was degraded", async () => {
     servers.ollama.setScript("beta", { fault: { kind: "status", status: 500 } });
     const failed = await run("beta-down");
     const beta = failed.systems[2];
@@ -51,17 +51,21 @@ describe("a proposer that fails", () => {
       expect.arrayContaining([["answer", "ollama:beta", "q1", 1], ["answer", "ollama:beta", "q2", 1], ["answer", "ollama:beta", "q3", 1], ["answer", "ollama:beta", "q4", 1]]),
     );
     expect(failed.failures[0]?.error).toMatch(/ollama:beta/);
-    // With one proposer left the MoA still answered every turn.
-    expect(failed.systems[0]?.score.n).toBe(7);
+    // With one proposer left the MoA still answered every turn, degraded.
+    expect(failed.systems[0]).toMatchObject({ degraded: 7, score: { n: 7 } });
     expect(failed.bestSingle).toBe("openai:alpha");
 
     servers.ollama.setScript("beta", { text: (request: RecordedRequest) => `<<beta>> answer to ${/Q(\d+\.\d+)/.exec(request.messages.at(-1)?.content ?? "")?.[1]}`, usage: { input: 30, output: 6 } });
     for (const server of servers.all) server.requests.length = 0;
     const repaired = await run("beta-down");
-    expect(servers.openai.requests).toEqual([]);
-    expect(servers.ollama.requests).toHaveLength(7);
-    // 7 ratings of beta's answers, 2 of them repeated for the reply that never holds a verdict.
+    // alpha alone is never asked again; the degraded MoA answers are (alpha and mixer on OpenAI, beta on Ollama).
+    expect(servers.openai.requests.filter((request) => request.model === "alpha")).toHaveLength(7);
+    expect(servers.openai.requests.filter((request) => request.model === "mixer")).toHaveLength(7);
+    expect(servers.ollama.requests).toHaveLength(14);
+    // 7 ratings of beta's answers, 2 of them repeated for the reply that never holds a verdict; the MoA's
+    // new answers read as before, so their ratings come from the cache.
     expect(servers.gemini.requests).toHaveLength(9);
+    expect(repaired.systems[0]?.degraded).toBe(0);
     expect(repaired.failures).toEqual([]);
     expect(repaired.systems[2]?.score).toEqual({ mean: 5, low: 5, high: 5, n: 6 });
   });

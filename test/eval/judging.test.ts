@@ -41,6 +41,12 @@ describe("the judge prompts", () => {
     expect(math.user).toContain("### Assistant B:\nb2");
   });
 
+  it("refuse to fill a prompt whose answers or reference answers are missing", () => {
+    expect(() => singleGradingPrompt(prompts, question("81"), 2, ["only the first"])).toThrow(/single-v1-multi-turn needs \{answer_2\}/);
+    const partial: EvalQuestion = { id: "p", category: "math", turns: ["a?", "b?"], reference: ["only one"] };
+    expect(() => singleGradingPrompt(prompts, partial, 2, ["1", "2"])).toThrow(/needs \{ref_answer_2\}/);
+  });
+
   it("show a third turn and beyond as more of the same conversation, focused on the last question", () => {
     const long: EvalQuestion = { id: "x", category: "support", turns: ["one?", "two?", "three?"] };
     const prompt = singleGradingPrompt(prompts, long, 3, ["1", "2", "3"]);
@@ -57,7 +63,11 @@ describe("the judge prompts", () => {
     expect(new Set(referenced.map((q) => q.category))).toEqual(new Set(["math", "reasoning", "coding"]));
     for (const q of mtBench) {
       expect(q.turns).toHaveLength(2);
-      for (let turn = 1; turn <= 2; turn++) expect(() => singleGradingPrompt(prompts, q, turn, ["a", "b"])).not.toThrow();
+      for (let turn = 1; turn <= 2; turn++) {
+        const prompt = singleGradingPrompt(prompts, q, turn, ["a", "b"]);
+        expect(prompt.name.includes("math")).toBe(q.reference !== undefined);
+        if (q.reference) expect(prompt.user).toContain(q.reference[turn - 1]);
+      }
     }
   });
 });
@@ -78,6 +88,8 @@ describe("reading a verdict", () => {
     ["Rating: [[0]]", "out of range"],
     ["First [[4]], on reflection [[7]]", "two different ratings"],
     ["", "empty"],
+    ["It reads dp[1] before setting it; I would give it 7 out of 10.", "an index, not a rating"],
+    ["As noted in [3], the answer is right. Score: 8/10", "a citation, not a rating"],
   ])("gives no rating for %j (%s): it is never guessed", (reply) => {
     expect(parseRating(reply)).toBeUndefined();
   });

@@ -2,7 +2,7 @@
  * The evaluation end to end against the local protocol servers: scripted answers and scripted judge
  * verdicts in, the exact ratings, intervals, win rates and costs out.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -97,7 +97,7 @@ describe("an evaluation of an MoA (alpha + beta, aggregated by mixer) on four qu
     expect(pairwise?.adjustedWinRate.mean).toBe(5 / 7);
     // MoA beats alpha by exactly 2 points on every turn both were rated.
     expect(report.difference).toEqual({ mean: 2, low: 2, high: 2, n: 7 });
-    expect(report.verdict).toMatch(/^Yes: the MoA beats its best single model, openai:alpha: 7\.14 vs 5\.14 \(difference \+2\.00, 95 % CI \+2\.00 to \+2\.00\); head to head it wins 57 %, ties 29 % and loses 14 % of 7 turns, at 3\.0× the calls and 4\.9× the tokens\.$/);
+    expect(report.verdict).toMatch(/^Yes: the MoA beats its best single model, openai:alpha: 7\.14 vs 5\.14 on the 7 turns both were rated \(difference \+2\.00, 95 % CI \+2\.00 to \+2\.00\); head to head it wins 57 %, ties 29 % and loses 14 % of 7 turns, at 3\.0× the calls and 4\.9× the tokens\.$/);
   });
 
   it("counts each system's calls and tokens from the providers' usage, and the judge's apart", () => {
@@ -115,6 +115,7 @@ describe("an evaluation of an MoA (alpha + beta, aggregated by mixer) on four qu
 
 describe("the judge prompts sent", () => {
   it("carry the reference answer for a question that has one, and the whole conversation for a later turn", async () => {
+    servers.forgetJudgeReplies();
     await evaluateInto("prompts");
     const prompts = servers.gemini.requests.map((request) => request.messages.map((m) => m.content).join("\n---\n"));
     const betaMath2 = prompts.find((prompt) => prompt.includes("<<beta>> answer to 3.2") && prompt.includes("[[rating]]"));
@@ -123,6 +124,12 @@ describe("the judge prompts sent", () => {
     const alphaWriting1 = prompts.find((prompt) => prompt.includes("<<alpha>> answer to 1.1") && prompt.includes("[[rating]]"));
     expect(alphaWriting1).toContain("[Question]\nQ1.1 Write a haiku.\n\n[The Start of Assistant's Answer]\n<<alpha>> answer to 1.1\n[The End of Assistant's Answer]");
     expect(alphaWriting1).not.toContain("Reference");
+    // A reply without a verdict is shown back to the judge with a reminder of the format.
+    const retry = servers.gemini.requests.find((request) => request.messages[2]?.content === "The answer is fine. Rating: good");
+    expect(retry?.messages.slice(2)).toEqual([
+      { role: "assistant", content: "The answer is fine. Rating: good" },
+      { role: "user", content: expect.stringContaining('strictly in the format "[[rating]]"') },
+    ]);
     // Asked as MT-Bench asks its judge: temperature 0, up to 2048 tokens.
     expect(servers.gemini.requests[0]?.body).toMatchObject({ generationConfig: { temperature: 0, maxOutputTokens: 2048 } });
     // A second turn is answered with the system's own first answer in the conversation.
@@ -171,5 +178,37 @@ describe("stopping and resuming", () => {
     const cacheLines = readFileSync(join(dir, "resumed", "cache.jsonl"), "utf8").trim().split("\n");
     expect(cacheLines).toHaveLength(7 * 3 + 35);
     expect(cacheLines.join("\n")).not.toMatch(/sk-eval-test-openai|gemini-eval-test-key/);
+  });
+});
+
+describe("what the cache reuses", () => {
+  it("answers an edited question afresh, keeps the others, and has a different judge give its own verdicts", async () => {
+    await evaluateInto("edits");
+    for (const server of servers.all) server.requests.length = 0;
+    const edited = QUESTIONS.map((question) => (question.id === "q2" ? { ...question, turns: ["Q2.1 Draft a short email.", ...question.turns.slice(1)] } : question));
+    const path = join(dir, "edited.jsonl");
+    writeFileSync(path, edited.map((question) => JSON.stringify(question)).join("\n"));
+    const run = { ...settings("edits"), questions: loadQuestionFile(path) };
+    await runEvaluation(run);
+    // Both turns of q2 (turn 2 follows from turn 1), for each of the three systems; nothing else.
+    const asked = servers.all.flatMap((server) => server.requests).filter((request) => request.model !== "judge-pro");
+    expect(new Set(asked.map((request) => /Q(\d)\.\d/.exec(request.messages.filter((m) => m.role === "user").at(-1)?.content ?? "")?.[1]))).toEqual(new Set(["2"]));
+    expect(asked.filter((request) => request.model === "mixer")).toHaveLength(2);
+
+    for (const server of servers.all) server.requests.length = 0;
+    await runEvaluation({ ...settings("edits"), judge: createJudge({ ...servers.judge, temperature: 0.2 }) });
+    expect(servers.gemini.requests.length).toBeGreaterThanOrEqual(35);
+    expect(servers.openai.requests).toEqual([]);
+    expect(servers.ollama.requests).toEqual([]);
+  });
+
+  it("asks an unreadable verdict again only when a run allows more attempts than the one that recorded it", async () => {
+    await evaluateInto("attempts", { judgeAttempts: 2 });
+    for (const server of servers.all) server.requests.length = 0;
+    await evaluateInto("attempts", { judgeAttempts: 2 });
+    expect(servers.gemini.requests).toEqual([]);
+    const report = await evaluateInto("attempts", { judgeAttempts: 4 });
+    expect(servers.gemini.requests).toHaveLength(4);
+    expect(report.judge.unreadable).toBe(1);
   });
 });

@@ -50,6 +50,8 @@ export interface EvalServers {
   /** The judge spec pointing at the Gemini server. */
   readonly judge: { model: string; apiKey: string; baseUrl: string };
   readonly all: readonly ProtocolServer[];
+  /** Makes the judge reply unreadably once more to {@link UNREADABLE_ONCE} (it does so once per prompt). */
+  forgetJudgeReplies(): void;
   close(): Promise<void>;
 }
 
@@ -80,6 +82,7 @@ export async function startEvalServers(options: { latencyMs?: number } = {}): Pr
       retry: false,
     },
     judge: { model: "google-genai:judge-pro", apiKey: "gemini-eval-test-key", baseUrl: gemini.url },
+    forgetJudgeReplies: () => seen.clear(),
     async close() {
       await Promise.all([openai, ollama, gemini].map((server) => server.close()));
     },
@@ -104,7 +107,9 @@ function taggedAnswers(prompt: string): Array<{ system: string; turn: string }> 
 }
 
 function judgeReply(request: RecordedRequest, seen: Set<string>): string {
-  const prompt = request.messages.map((message) => message.content).join("\n");
+  // A retry repeats the judge prompt (system + user) and adds the unreadable reply and a reminder.
+  const prompt = request.messages.slice(0, 2).map((message) => message.content).join("\n");
+  const retry = request.messages.length > 2;
   const answers = taggedAnswers(prompt);
   const last = answers.at(-1);
   const first = answers[0];
@@ -112,7 +117,7 @@ function judgeReply(request: RecordedRequest, seen: Set<string>): string {
   if (prompt.includes("[[rating]]")) {
     const system = last.system as keyof typeof RATINGS;
     const rating = last.turn === "?" ? UNMARKED_RATINGS[system] : RATINGS[system]?.[last.turn];
-    if (last.system === UNREADABLE_ONCE.system && last.turn === UNREADABLE_ONCE.turn && !seen.has(prompt)) {
+    if (last.system === UNREADABLE_ONCE.system && last.turn === UNREADABLE_ONCE.turn && !retry && !seen.has(prompt)) {
       seen.add(prompt);
       return "The answer is fine. Rating: good";
     }
