@@ -17,7 +17,8 @@ Options:
   --questions <file.jsonl>   your questions instead of MT-Bench, one JSON object a line:
                              {"id": "q1", "category": "support", "turns": ["...", "..."],
                               "reference": ["...", "..."]}   (only "turns" is required)
-  --out <dir>                the cache and the report (default eval-results/<config file name>)
+  --out <dir>                the cache and the report (default eval-results/<config>-<questions>,
+                             e.g. eval-results/moa-mt-bench)
   --concurrency <n>          answers and judge calls in flight at once (default 4)
   --limit <n>                only the first n questions, for a trial run
   --judge-attempts <n>       judge calls per verdict before an unreadable reply is recorded (default 3)

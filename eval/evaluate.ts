@@ -7,15 +7,15 @@ import { validateSpec } from "../src/models/validate-spec.js";
 import { checkModels } from "./check-models.js";
 import type { EvalArgs } from "./cli-args.js";
 import { readEvalConfig } from "./eval-config.js";
-import { createJudge } from "./judge.js";
+import { createJudge, type Judge } from "./judge.js";
 import { loadJudgePrompts } from "./judge-prompts.js";
 import type { ProgressSnapshot } from "./progress.js";
-import { loadMtBench, loadQuestionFile } from "./questions.js";
+import { loadMtBench, loadQuestionFile, type EvalQuestion } from "./questions.js";
 import type { EvalReport } from "./report-types.js";
 import { RunCache } from "./run-cache.js";
 import { runEvaluation } from "./run-evaluation.js";
 import { summarize } from "./summarize.js";
-import { evalSystems } from "./systems.js";
+import { evalSystems, type EvalSystem } from "./systems.js";
 import { EvalUsageError } from "./usage-error.js";
 import { writeReport, type ReportFiles } from "./write-report.js";
 
@@ -41,14 +41,33 @@ export async function evaluate(args: EvalArgs, hooks: EvaluateHooks = {}): Promi
   const judgeInput: ModelInput | undefined = args.judge ?? config.judge;
   if (judgeInput === undefined) throw new EvalUsageError('Name the judge: --judge openai:gpt-4o (any "provider:model"), or "judge" in the config file');
   asUsageError(() => validateSpec(judgeInput, args.judge !== undefined ? "--judge" : "judge"));
-  await asUsageErrorAsync(() => checkModels(config.moa, judgeInput));
+  await checkModels(config.moa, judgeInput);
 
   const questionSet = args.questions ? basename(args.questions) : "MT-Bench";
   const questions = (args.questions ? loadQuestionFile(args.questions) : loadMtBench()).slice(0, args.limit);
   const systems = evalSystems(config.moa);
   const judge = createJudge(judgeInput, { retry: config.moa.retry, concurrency: config.moa.concurrency, timeouts: config.moa.timeouts });
-  const out = args.out ?? join("eval-results", basename(args.config, extname(args.config)));
+  const setName = args.questions ? basename(args.questions, extname(args.questions)) : "mt-bench";
+  const out = args.out ?? join("eval-results", `${basename(args.config, extname(args.config))}-${setName}`);
   const cache = RunCache.open(join(out, "cache.jsonl"));
+  try {
+    return await runAndReport({ questionSet, questions, systems, judge, cache, out }, args, hooks);
+  } finally {
+    cache.release();
+  }
+}
+
+/** What a run asks, of whom, and where it keeps what it learns. */
+interface EvaluationPlan {
+  readonly questionSet: string;
+  readonly questions: EvalQuestion[];
+  readonly systems: EvalSystem[];
+  readonly judge: Judge;
+  readonly cache: RunCache;
+  readonly out: string;
+}
+
+async function runAndReport({ questionSet, questions, systems, judge, cache, out }: EvaluationPlan, args: EvalArgs, hooks: EvaluateHooks): Promise<EvaluationOutcome> {
   hooks.onStart?.({ questionSet, questions: questions.length, systems: systems.map((system) => system.label), judge: judge.label, cacheFile: cache.path, cachedEntries: cache.size });
 
   let last: ProgressSnapshot | undefined;
@@ -69,14 +88,6 @@ export async function evaluate(args: EvalArgs, hooks: EvaluateHooks = {}): Promi
 function asUsageError(check: () => unknown): void {
   try {
     check();
-  } catch (error) {
-    throw MoAConfigError.isInstance(error) ? new EvalUsageError(error.message) : error;
-  }
-}
-
-async function asUsageErrorAsync(check: () => Promise<unknown>): Promise<void> {
-  try {
-    await check();
   } catch (error) {
     throw MoAConfigError.isInstance(error) ? new EvalUsageError(error.message) : error;
   }

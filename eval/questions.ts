@@ -43,13 +43,13 @@ export function loadMtBench(dir = MT_BENCH_DIR): EvalQuestion[] {
 /**
  * The user's questions: JSONL, one object a line, e.g.
  * `{"id": "refund-1", "category": "support", "turns": ["How do I ...?", "And if ...?"], "reference": ["...", "..."]}`.
- * `turns` is required; `id` (or MT-Bench's `question_id`) defaults to the line number, `category` to
- * `"general"`; `reference`, when given, holds one answer per turn. Throws an {@link EvalUsageError} naming
+ * `turns` is required; `id` (or MT-Bench's `question_id`) defaults to the question's position (1, 2, …),
+ * `category` to `"general"`; `reference`, when given, holds one answer per turn (`""` for none). Throws an {@link EvalUsageError} naming
  * the line and the field for anything else.
  */
 export function loadQuestionFile(path: string): EvalQuestion[] {
   const seen = new Set<string>();
-  const questions = readJsonl(path).map(({ line, value }) => {
+  const questions = readJsonl(path).map(({ line, value }, index) => {
     const where = `${path}:${line}`;
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw new EvalUsageError(`${where}: expected an object such as {"turns": ["your question"]}; got ${JSON.stringify(value)}`);
@@ -61,21 +61,33 @@ export function loadQuestionFile(path: string): EvalQuestion[] {
     if (!isTextList(turns) || turns.length === 0) {
       throw new EvalUsageError(`${where}: "turns" must be a non-empty array of non-empty strings, one user message per turn`);
     }
-    const rawId = record.id ?? record.question_id ?? line;
-    if (typeof rawId !== "string" && typeof rawId !== "number") throw new EvalUsageError(`${where}: "id" must be a string or a number`);
+    const rawId = record.id ?? record.question_id ?? index + 1;
+    if ((typeof rawId !== "string" && typeof rawId !== "number") || String(rawId).trim() === "") throw new EvalUsageError(`${where}: "id" must be a non-empty string or a number`);
     const id = String(rawId);
     if (seen.has(id)) throw new EvalUsageError(`${where}: the id "${id}" is used twice; ids must be unique`);
     seen.add(id);
-    const category = record.category ?? "general";
-    if (typeof category !== "string" || category === "") throw new EvalUsageError(`${where}: "category" must be a non-empty string`);
-    const reference = record.reference;
-    if (reference !== undefined && (!isTextList(reference) || reference.length !== turns.length)) {
-      throw new EvalUsageError(`${where}: "reference" must be an array with one answer per turn (${turns.length})`);
-    }
+    const category = "category" in record ? record.category : "general";
+    if (typeof category !== "string" || category.trim() === "") throw new EvalUsageError(`${where}: "category" must be a non-empty string`);
+    const reference = readReference(record.reference, turns.length, where);
     return { id, category, turns, ...(reference ? { reference } : {}) };
   });
   if (questions.length === 0) throw new EvalUsageError(`${path} holds no questions; write one JSON object a line, e.g. {"turns": ["your question"]}`);
   return questions;
+}
+
+/**
+ * The per-turn reference answers: one entry per turn, `""` or null for a turn without one (as in
+ * FastChat's files). Undefined when no turn has one.
+ */
+function readReference(value: unknown, turns: number, where: string): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.length !== turns) {
+    throw new EvalUsageError(`${where}: "reference" must be an array with one answer per turn (${turns}), "" for a turn without one`);
+  }
+  const bad = value.findIndex((entry) => entry !== null && typeof entry !== "string");
+  if (bad >= 0) throw new EvalUsageError(`${where}: "reference[${bad}]" must be a string (or "" / null for no reference); got ${JSON.stringify(value[bad])}`);
+  const texts = value.map((entry: string | null) => entry ?? "");
+  return texts.some((text) => text.trim() !== "") ? texts : undefined;
 }
 
 const QUESTION_KEYS: ReadonlySet<string> = new Set(["id", "question_id", "category", "turns", "reference"]);

@@ -3,8 +3,9 @@
  * exists. A stopped run loses at most the calls that were in flight; the next run reads the file and asks
  * only what is missing.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { EvalUsageError } from "./usage-error.js";
 
 /** A cached result under its key. */
 export interface CachedEntry<T> {
@@ -20,9 +21,14 @@ export class RunCache {
 
   private constructor(readonly path: string) {}
 
-  /** Opens (or starts) the cache file at `path`; a torn last line (a run killed mid-write) is ignored. */
+  /**
+   * Opens (or starts) the cache file at `path`; a torn last line (a run killed mid-write) is ignored.
+   * Another live process using the same file is refused with an {@link EvalUsageError} (two runs on one
+   * cache would ask everything twice); call {@link release} when done.
+   */
   static open(path: string): RunCache {
     const cache = new RunCache(path);
+    lock(`${path}.lock`);
     if (!existsSync(path)) return cache;
     const text = readFileSync(path, "utf8");
     cache.tornTail = text !== "" && !text.endsWith("\n");
@@ -38,6 +44,11 @@ export class RunCache {
     return cache;
   }
 
+  /** Lets another process use the cache file. */
+  release(): void {
+    rmSync(`${this.path}.lock`, { force: true });
+  }
+
   /** Entries held. */
   get size(): number {
     return this.entries.size;
@@ -48,12 +59,34 @@ export class RunCache {
     return this.entries.get(key) as T | undefined;
   }
 
-  /** Stores `value` under `key`, on disk before this returns. */
+  /** Stores `value` under `key`, written to the file (kept if the process dies) before this returns. */
   put<T>(key: string, value: T): void {
     mkdirSync(dirname(this.path), { recursive: true });
     const lead = this.tornTail ? "\n" : "";
     this.tornTail = false;
     appendFileSync(this.path, `${lead}${JSON.stringify({ key, value } satisfies CachedEntry<T>)}\n`);
     this.entries.set(key, value);
+  }
+}
+
+/** Takes the lock file for this process, unless a live process other than this one holds it. */
+function lock(path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  if (existsSync(path)) {
+    const holder = Number(readFileSync(path, "utf8"));
+    if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
+      throw new EvalUsageError(`Another evaluation (process ${holder}) is using ${dirname(path)}; wait for it to finish, or give another --out`);
+    }
+  }
+  writeFileSync(path, String(process.pid));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -60,8 +60,10 @@ describe("npm run eval", () => {
     expect(code).toBe(0);
     expect(stdout).toContain("Yes: the MoA beats its best single model, openai:alpha: 8.00 vs 6.00");
     expect(stdout).toMatch(/MoA\s+8\.00 \(95 % CI 8\.00–8\.00, 6 turns\)/);
-    const out = join(dir, "eval-results", "moa");
-    expect(stdout).toContain(`Report: ${join("eval-results", "moa", "report.md")}`);
+    const out = join(dir, "eval-results", "moa-mt-bench");
+    expect(stdout).toContain(`Report: ${join("eval-results", "moa-mt-bench", "report.md")}`);
+    // The run let go of its cache.
+    expect(existsSync(join(out, "cache.jsonl.lock"))).toBe(false);
     const markdown = readFileSync(join(out, "report.md"), "utf8");
     expect(markdown).toMatch(/^# Does the mixture beat its best model\?\n\n\*\*Yes: the MoA beats/);
     expect(markdown).toContain("| MoA | 8.00 (8.00–8.00) |");

@@ -96,6 +96,8 @@ describe("models that cannot be created", () => {
     writeFileSync(config, JSON.stringify({ proposers: ["openai:gpt-4o-mini", { model: "ollama:beta", baseUrl: servers.ollama.url }], aggregator: "openai:gpt-4o" }));
     const outcome = evaluate({ config, judge: "google-genai:gemini-2.0-flash", concurrency: 2, judgeAttempts: 3, help: false, out: join(dir, "cloud") });
     await expect(outcome).rejects.toThrow(EvalUsageError);
+    const message = await outcome.catch((error: Error) => error.message);
+    expect(message).toContain("Invalid judge: model \"google-genai:gemini-2.0-flash\"");
     await expect(outcome).rejects.toThrow(/3 models cannot be used:[\s\S]*openai:gpt-4o-mini[\s\S]*OPENAI_API_KEY[\s\S]*openai:gpt-4o[\s\S]*google-genai:gemini-2\.0-flash[\s\S]*GOOGLE_API_KEY/);
     expect(servers.all.flatMap((server) => server.requests)).toEqual([]);
   });

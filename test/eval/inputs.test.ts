@@ -25,12 +25,14 @@ describe("a question file", () => {
       JSON.stringify({ id: "refund", category: "support", turns: ["How do I get a refund?", "And for a gift?"], reference: ["Via the form.", "The giver asks."] }),
       "",
       JSON.stringify({ turns: ["Hello?"] }),
-      JSON.stringify({ question_id: 81, turns: ["one", "two", "three"] }),
+      JSON.stringify({ question_id: 81, turns: ["one", "two", "three"], reference: ["", null, "3"] }),
+      JSON.stringify({ turns: ["a", "b"], reference: ["", null] }),
     ].join("\n"));
     expect(loadQuestionFile(path)).toEqual([
       { id: "refund", category: "support", turns: ["How do I get a refund?", "And for a gift?"], reference: ["Via the form.", "The giver asks."] },
-      { id: "3", category: "general", turns: ["Hello?"] },
-      { id: "81", category: "general", turns: ["one", "two", "three"] },
+      { id: "2", category: "general", turns: ["Hello?"] },
+      { id: "81", category: "general", turns: ["one", "two", "three"], reference: ["", "", "3"] },
+      { id: "4", category: "general", turns: ["a", "b"] },
     ]);
   });
 
@@ -39,11 +41,20 @@ describe("a question file", () => {
     ["no turns", JSON.stringify({ id: "a" }), /bad\.jsonl:1: "turns" must be a non-empty array of non-empty strings/],
     ["an empty turn", JSON.stringify({ turns: ["ok", " "] }), /"turns" must be a non-empty array of non-empty strings/],
     ["a reference per turn missing", JSON.stringify({ turns: ["a", "b"], reference: ["x"] }), /"reference" must be an array with one answer per turn \(2\)/],
+    ["a reference that is not text", JSON.stringify({ turns: ["a", "b"], reference: ["x", 3] }), /"reference\[1\]" must be a string \(or "" \/ null for no reference\); got 3/],
+    ["a null category", JSON.stringify({ turns: ["a"], category: null }), /"category" must be a non-empty string/],
+    ["an empty id", JSON.stringify({ id: "", turns: ["a"] }), /"id" must be a non-empty string or a number/],
     ["an unknown field", JSON.stringify({ turns: ["a"], answer: "x" }), /unknown field\(s\) answer; valid fields: id, question_id, category, turns, reference/],
     ["a repeated id", `${JSON.stringify({ id: 1, turns: ["a"] })}\n${JSON.stringify({ id: "1", turns: ["b"] })}`, /bad\.jsonl:2: the id "1" is used twice/],
     ["nothing", "\n\n", /holds no questions/],
   ])("with %s is refused, naming the line and the fix", (_, text, message) => {
     expect(() => loadQuestionFile(file("bad.jsonl", text))).toThrow(message);
+  });
+
+  it("may be FastChat's own question.jsonl, whose references leave some turns empty", () => {
+    const questions = loadQuestionFile(fileURLToPath(new URL("../../eval/data/mt-bench/question.jsonl", import.meta.url)));
+    expect(questions).toHaveLength(80);
+    expect(questions.find((question) => question.id === "131")?.reference).toEqual(["The answer to the first question should be [5, 1, 3].", ""]);
   });
 
   it("that does not exist is named", () => {
@@ -120,5 +131,16 @@ describe("the cache file", () => {
     reopened.put("d", { n: 4 });
     expect(RunCache.open(path).get("d")).toEqual({ n: 4 });
     expect(readFileSync(path, "utf8").split("\n").at(-2)).toBe('{"key":"d","value":{"n":4}}');
+  });
+
+  it("is used by one process at a time: a live holder is named, a dead one's lock is taken over", () => {
+    const path = join(dir, "locked", "cache.jsonl");
+    RunCache.open(path).release();
+    writeFileSync(`${path}.lock`, String(process.ppid));
+    expect(() => RunCache.open(path)).toThrow(`Another evaluation (process ${process.ppid}) is using ${join(dir, "locked")}; wait for it to finish, or give another --out`);
+    writeFileSync(`${path}.lock`, "2147483646");
+    const cache = RunCache.open(path);
+    expect(readFileSync(`${path}.lock`, "utf8")).toBe(String(process.pid));
+    cache.release();
   });
 });
