@@ -11,7 +11,7 @@ import { tailLatency } from "./scenarios/tail-latency.js";
 import { throughput } from "./scenarios/throughput.js";
 import { timeToFirstToken } from "./scenarios/time-to-first-token.js";
 import { renderReport } from "./report.js";
-import { barChart } from "./svg-chart.js";
+import { barChart } from "../tools/svg-bar-chart.js";
 
 if (typeof globalThis.gc !== "function") {
   console.error("Run with --expose-gc (npm run bench does) so that the memory figures are measured after a full GC.");

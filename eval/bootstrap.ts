@@ -2,8 +2,8 @@
  * Percentile bootstrap confidence intervals. Resampling is by question (a cluster of its turns), because
  * the turns of one conversation are not independent: a weak first answer drags the second.
  */
-import { quantile } from "../bench/stats.js";
-import { seeded } from "../test/support/seeded-random.js";
+import { quantile } from "../tools/quantile.js";
+import { seeded } from "../tools/seeded-random.js";
 
 /** A mean with its confidence interval. */
 export interface Interval {

@@ -1,5 +1,5 @@
 /** The report's chart: each system's mean rating overall and per category, with 95 % intervals. */
-import { barChart } from "../bench/svg-chart.js";
+import { barChart } from "../tools/svg-bar-chart.js";
 import type { Interval } from "./bootstrap.js";
 import type { EvalReport } from "./report-types.js";
 

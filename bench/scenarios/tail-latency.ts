@@ -1,7 +1,8 @@
 import { createMixtureOfAgents, type QuorumOptions } from "../../src/index.js";
 import { progress, question, startBench } from "../setup.js";
-import { seeded } from "../../test/support/seeded-random.js";
-import { logNormal, quantile, round } from "../stats.js";
+import { seeded } from "../../tools/seeded-random.js";
+import { quantile } from "../../tools/quantile.js";
+import { logNormal, round } from "../stats.js";
 
 /** Turn latency percentiles with heavy-tailed proposers, waiting for all or with a quorum. */
 export interface TailRow {

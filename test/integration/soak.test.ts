@@ -9,7 +9,7 @@ import { startGeminiServer } from "../support/gemini-server.js";
 import { startOllamaServer } from "../support/ollama-server.js";
 import { startOpenAIServer } from "../support/openai-server.js";
 import type { ModelScript, ProtocolServer } from "../support/protocol-server.js";
-import { seeded } from "../support/seeded-random.js";
+import { seeded } from "../../tools/seeded-random.js";
 
 const SEED = 20261125;
 const random = seeded(SEED);
