@@ -22,7 +22,7 @@ import { writeReport, type ReportFiles } from "./write-report.js";
 /** What a run ended with. */
 export type EvaluationOutcome =
   | { readonly stopped: false; readonly report: EvalReport; readonly files: ReportFiles; readonly cacheFile: string }
-  | { readonly stopped: true; readonly progress?: ProgressSnapshot; readonly cacheFile: string };
+  | { readonly stopped: true; readonly progress?: ProgressSnapshot; readonly cacheFile: string; readonly gaveUp?: string };
 
 /** Hooks for the caller: the plan once known, and progress. */
 export interface EvaluateHooks {
@@ -80,7 +80,7 @@ async function runAndReport({ questionSet, questions, systems, judge, cache, out
       hooks.onProgress?.(snapshot);
     },
   });
-  if (records.stopped) return { stopped: true, cacheFile: cache.path, ...(last ? { progress: last } : {}) };
+  if (records.stopped) return { stopped: true, cacheFile: cache.path, ...(last ? { progress: last } : {}), ...(records.gaveUp ? { gaveUp: records.gaveUp } : {}) };
   const report = summarize(records, { questionSet, questions, systems, judgeLabel: judge.label });
   return { stopped: false, report, files: writeReport(out, report), cacheFile: cache.path };
 }

@@ -30,6 +30,10 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`Cache: ${plan.cacheFile}${plan.cachedEntries > 0 ? ` (${plan.cachedEntries} answers and verdicts from earlier runs; what this run needs of them is not asked again)` : ""}\n`);
     },
   }).finally(display.finish);
+  if (outcome.stopped && outcome.gaveUp) {
+    process.stderr.write(`Gave up: ${outcome.gaveUp}\nFix that and run the same command again; what was answered is kept in ${outcome.cacheFile}.\n`);
+    return 1;
+  }
   if (outcome.stopped) {
     const where = outcome.progress ? ` at ${outcome.progress.done}/${outcome.progress.total}` : "";
     process.stderr.write(`Stopped${where}. What was answered is in ${outcome.cacheFile}; run the same command to go on from there.\n`);

@@ -50,4 +50,6 @@ export interface EvaluationRecords {
   readonly bestSingle?: string;
   /** True when the run was stopped before it finished. */
   readonly stopped: boolean;
+  /** Why the run stopped by itself: its first calls all failed (a server down, a wrong model name). */
+  readonly gaveUp?: string;
 }

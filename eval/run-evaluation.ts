@@ -44,13 +44,17 @@ class EvaluationRun {
   private readonly judgements: JudgementRecord[] = [];
   private readonly failures: FailureRecord[] = [];
   private readonly limit: ConcurrencyLimit;
+  private readonly controller: AbortController;
   private readonly signal: AbortSignal;
+  /** Why the run gave up by itself, if it did. */
+  private gaveUp?: string;
   private readonly progress: ProgressTracker;
   private readonly turnCount: number;
 
   constructor(private readonly settings: EvaluationSettings) {
     this.limit = new ConcurrencyLimit("evaluation", settings.concurrency ?? 4);
-    this.signal = ownSignal(settings.signal);
+    this.controller = ownController(settings.signal);
+    this.signal = this.controller.signal;
     this.turnCount = settings.questions.reduce((sum, question) => sum + question.turns.length, 0);
     const comparing = this.moa && this.singles.length > 0 ? 2 * this.turnCount : 0;
     this.progress = new ProgressTracker(2 * settings.systems.length * this.turnCount + comparing, settings.onProgress);
@@ -88,7 +92,11 @@ class EvaluationRun {
   }
 
   private records(stopped: boolean, best?: EvalSystem): EvaluationRecords {
-    return { answers: [...this.answers.values()], judgements: this.judgements, failures: this.failures, stopped, ...(best ? { bestSingle: best.id } : {}) };
+    return {
+      answers: [...this.answers.values()], judgements: this.judgements, failures: this.failures, stopped,
+      ...(best ? { bestSingle: best.id } : {}),
+      ...(this.gaveUp ? { gaveUp: this.gaveUp } : {}),
+    };
   }
 
   /** Answers `question` turn by turn with `system`, rating each answer as soon as it exists. */
@@ -199,6 +207,12 @@ class EvaluationRun {
     if (this.signal.aborted) throw error;
     this.failures.push({ ...where, error: error instanceof Error ? error.message : String(error) });
     this.progress.record("failed");
+    const { failed, done, cached, skipped } = this.progress.snapshot();
+    // Nothing has worked yet (a server down, a wrong model name): stop rather than fail every question.
+    if (failed >= GIVE_UP_AFTER && failed === done - cached - skipped) {
+      this.gaveUp = `the first ${failed} calls all failed; the first: ${this.failures[0]?.error}`;
+      this.controller.abort(new Error(this.gaveUp));
+    }
   }
 
   private async withPermit<T>(work: () => Promise<T>): Promise<T> {
@@ -233,16 +247,19 @@ class EvaluationRun {
   }
 }
 
+/** Calls that must fail, with none answered, before a run gives up. */
+const GIVE_UP_AFTER = 8;
+
 /**
- * A signal that follows `outer`: every queued unit and every call listens to it, far more than the
- * default listener limit, so it is the run's own with the limit lifted.
+ * A controller whose signal follows `outer`: every queued unit and every call listens to it, far more
+ * than the default listener limit, so it is the run's own with the limit lifted.
  */
-function ownSignal(outer: AbortSignal | undefined): AbortSignal {
+function ownController(outer: AbortSignal | undefined): AbortController {
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
   if (outer?.aborted) controller.abort(outer.reason);
   else outer?.addEventListener("abort", () => controller.abort(outer.reason), { once: true });
-  return controller.signal;
+  return controller;
 }
 
 function answerKey(system: string, question: string, turn: number): string {

@@ -108,3 +108,15 @@ describe("models that cannot be created", () => {
     await expect(evaluate({ config, concurrency: 1, judgeAttempts: 3, help: false })).rejects.toThrow(/Name the judge: --judge openai:gpt-4o/);
   });
 });
+
+describe("a run where nothing works", () => {
+  it("gives up after its first calls all fail, naming the first error, instead of failing every question", async () => {
+    const config = join(dir, "down.json");
+    writeFileSync(config, JSON.stringify({ ...servers.moa, proposers: [{ model: "ollama:beta", baseUrl: "http://127.0.0.1:9" }], aggregator: { model: "ollama:beta", baseUrl: "http://127.0.0.1:9" }, judge: servers.judge }));
+    const outcome = await evaluate({ config, concurrency: 2, judgeAttempts: 3, help: false, out: join(dir, "down") });
+    expect(outcome.stopped).toBe(true);
+    if (!outcome.stopped) return;
+    expect(outcome.gaveUp).toMatch(/^the first 8 calls all failed; the first: .*ollama:beta.*127\.0\.0\.1:9/);
+    expect(outcome.progress?.failed).toBeLessThanOrEqual(10);
+  });
+});
