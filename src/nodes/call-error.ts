@@ -1,3 +1,4 @@
+import { statusOf } from "../models/error-facts.js";
 import type { ModelSlot } from "../models/model-slots.js";
 
 /** A failed call's error in a form that survives a checkpointer: its name, status and code kept. */
@@ -14,11 +15,12 @@ export interface CallError {
 
 /** Records why `slot`'s call failed, explained and with secrets masked by `redact`. */
 export function toCallError(error: unknown, slot: ModelSlot, redact: (text: string) => string): CallError {
-  const { status, code } = (typeof error === "object" && error !== null ? error : {}) as { status?: unknown; code?: unknown };
+  const { code } = (typeof error === "object" && error !== null ? error : {}) as { code?: unknown };
+  const status = statusOf(error);
   return {
     name: error instanceof Error ? error.name : "Error",
     message: redact(slot.explainError(error)),
-    ...(typeof status === "number" ? { status } : {}),
+    ...(status !== undefined ? { status } : {}),
     ...(typeof code === "string" ? { code } : {}),
   };
 }

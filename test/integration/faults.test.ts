@@ -105,6 +105,16 @@ describe("faults that cost a proposer, not the turn", () => {
   });
 });
 
+describe("a failed proposal's error", () => {
+  it("keeps the HTTP status of every provider's client (Ollama's names it status_code)", async () => {
+    openai.setScript("broken", { fault: { kind: "status", status: 500 } });
+    ollama.setScript("broken", { fault: { kind: "status", status: 503 } });
+    gemini.setScript("broken", { fault: { kind: "status", status: 400 } });
+    const state = await graph({ proposers: [onOpenAI("broken"), onOllama("broken"), onGemini("broken"), onOllama("fine")] }).invoke(question);
+    expect(state.proposals.map((proposal) => proposal.error?.status)).toEqual([500, 503, 400, undefined]);
+  });
+});
+
 describe("timeouts, aborts and stragglers close what they abandon", () => {
   it.each([
     ["openai", () => openai, onOpenAI],
