@@ -60,7 +60,8 @@ export class TerminalTurnView implements TurnListener {
       if (this.wrapper === undefined) this.token(outcome.text);
       this.out.write(`${this.wrapper?.flush() ?? ""}\n${this.style.dim(`  ${turnSummary(outcome)}`)}\n`);
     } else {
-      if (this.wrapper !== undefined) this.out.write(`${this.wrapper.flush()}\n`);
+      // The answer had started: say that what shows of it is not the answer.
+      if (this.wrapper !== undefined) this.out.write(`${this.wrapper.flush()} ${this.style.dim("[answer cut off]")}\n`);
       else this.board.stop(outcome.kind);
       const message = outcome.kind === "cancelled"
         ? this.style.yellow("  ⊘ Cancelled. The question was not added to the conversation.")

@@ -32,6 +32,7 @@ beforeAll(async () => {
       sleepy: { text: "Sleepy: finally awake.", latencyMs: 60_000 },
       writer: { text: answerTo, chunkDelayMs: 15, usage: { input: 40, output: 9 } },
       notary: { text: (request) => `Noted: ${lastUserText(request)}` },
+      cutter: { text: "The start of an answer that never ends", chunkDelayMs: 15, fault: { kind: "reset" } },
     },
   });
   temp = makeTempDir();
@@ -46,11 +47,11 @@ afterAll(async () => {
  * Starts the example with proposers named from the server's scripts, closed when the test ends;
  * resolves once the prompt shows.
  */
-async function startConversation(test: TestContext, proposers: string[], flags: string[] = []): Promise<Terminal> {
+async function startConversation(test: TestContext, proposers: string[], flags: string[] = [], aggregator = "writer"): Promise<Terminal> {
   configs += 1;
   const file = temp.json(`config-${configs}.json`, {
     proposers: proposers.map((name) => openaiModel(server.url, name)),
-    aggregator: openaiModel(server.url, "writer"),
+    aggregator: openaiModel(server.url, aggregator),
     retry: false,
   });
   const terminal = await Terminal.start({ socket: SOCKET, command: exampleCommand(["--config", file, ...flags]), env: cleanEnv(), cwd: ROOT });
@@ -113,6 +114,14 @@ describe.concurrent("the conversation in a terminal", () => {
     await terminal.type("Thanks!");
     const after = await terminal.waitFor(answered(2));
     expect(after.split("Proposals are hidden.")[1]).not.toContain("┌ layer");
+  }, 90_000);
+
+  it("marks an answer cut off when the aggregator fails while it streams, and keeps the question out of the conversation", async (test) => {
+    const terminal = await startConversation(test, ["alpha"], [], "cutter");
+    await terminal.type("Tell me everything.");
+    const screen = await terminal.waitFor(/send it again\.\n(.*\n)*you>$/);
+    expect(screen).toMatch(/moa> The .*\[answer cut off\]\n\s+✗ The turn failed: /);
+    expect(screen).toContain("The question was not added to the conversation; send it again.");
   }, 90_000);
 
   it("shows a failed proposer as failed, with the reason, and still answers; /help and /reset", async (test) => {
