@@ -1,5 +1,4 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { initChatModel } from "langchain/chat_models/universal";
 import { MoAConfigError, describeError } from "../errors.js";
 import type { Connection } from "./providers.js";
 import { guardGeminiStream } from "./guard-gemini-stream.js";
@@ -40,6 +39,8 @@ async function createModel({ label, provider, name, connection, params, option }
   const where = `model "${label}" (provider ${provider})`;
   if (connection.problem) throw new MoAConfigError(option, `${where} ${connection.problem}`);
   try {
+    // Loaded on first use: it is most of the package's import time, and models given as instances never need it.
+    const { initChatModel } = await import("langchain/chat_models/universal");
     const configurable = await initChatModel(name, { modelProvider: provider, ...connection.fields, ...params });
     const model = await configurable._getModelInstance();
     if (provider === "google-genai") guardGeminiStream(model);
