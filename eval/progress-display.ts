@@ -19,6 +19,7 @@ export function formatProgress(snapshot: ProgressSnapshot, width = 20): string {
     `${snapshot.failed} failed`,
     ...(snapshot.cached > 0 ? [`${snapshot.cached} cached`] : []),
     ...(snapshot.skipped > 0 ? [`${snapshot.skipped} skipped`] : []),
+    ...(snapshot.unreadable > 0 ? [`${snapshot.unreadable} unreadable`] : []),
     snapshot.done === snapshot.total ? "done" : snapshot.etaMs === undefined ? "ETA …" : `ETA ${duration(snapshot.etaMs)}`,
   ];
   return `${STAGE_NAMES[snapshot.stage].padEnd(20)} ${snapshot.done}/${snapshot.total} ${String(Math.floor(fraction * 100)).padStart(3)}% ${bar}  ${details.join(" · ")}`;

@@ -12,6 +12,8 @@ export interface ProgressSnapshot {
   readonly failed: number;
   /** Units not done because what they needed failed (a judgement of an answer that failed). */
   readonly skipped: number;
+  /** Verdicts recorded as unreadable (counted among the done units). */
+  readonly unreadable: number;
   /** Estimated milliseconds left, once there is a pace to go by. */
   readonly etaMs?: number;
 }
@@ -23,6 +25,7 @@ export type UnitOutcome = "asked" | "cached" | "failed" | "skipped";
 export class ProgressTracker {
   private stage: ProgressSnapshot["stage"] = "answering";
   private readonly counts: Record<UnitOutcome, number> = { asked: 0, cached: 0, failed: 0, skipped: 0 };
+  private unreadable = 0;
   private readonly startedAt: number;
 
   constructor(
@@ -39,10 +42,11 @@ export class ProgressTracker {
     this.onProgress(this.snapshot());
   }
 
-  /** Records `count` units ending with `outcome`. */
-  record(outcome: UnitOutcome, count = 1): void {
+  /** Records `count` units ending with `outcome`; `unreadable` when a verdict could not be read. */
+  record(outcome: UnitOutcome, count = 1, unreadable = false): void {
     if (count <= 0) return;
     this.counts[outcome] += count;
+    if (unreadable) this.unreadable += count;
     this.onProgress(this.snapshot());
   }
 
@@ -54,6 +58,6 @@ export class ProgressTracker {
     const paced = asked + failed;
     const elapsed = this.clock() - this.startedAt;
     const etaMs = paced > 0 ? (elapsed / paced) * (this.total - done) : undefined;
-    return { stage: this.stage, done, total: this.total, cached, failed, skipped, ...(etaMs !== undefined ? { etaMs } : {}) };
+    return { stage: this.stage, done, total: this.total, cached, failed, skipped, unreadable: this.unreadable, ...(etaMs !== undefined ? { etaMs } : {}) };
   }
 }

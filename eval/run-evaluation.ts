@@ -183,7 +183,7 @@ class EvaluationRun {
     // An unreadable verdict is asked again when this run allows more attempts than the one that recorded it.
     if (cached && (cached.verdict !== null || cached.attempts >= attempts)) {
       this.judgements.push(cached);
-      this.progress.record("cached");
+      this.progress.record("cached", 1, cached.verdict === null);
       return;
     }
     try {
@@ -196,7 +196,7 @@ class EvaluationRun {
       };
       this.settings.cache.put(key, record);
       this.judgements.push(record);
-      this.progress.record("asked");
+      this.progress.record("asked", 1, record.verdict === null);
     } catch (error) {
       this.fail(error, { stage: kind, system: systems.map((system) => system.label).join(" vs "), question: question.id, turn });
     }

@@ -14,6 +14,7 @@ import { RunCache } from "../../eval/run-cache.js";
 import { runEvaluation, type EvaluationSettings } from "../../eval/run-evaluation.js";
 import { summarize } from "../../eval/summarize.js";
 import { evalSystems } from "../../eval/systems.js";
+import type { ProgressSnapshot } from "../../eval/progress.js";
 import type { EvalReport } from "../../eval/report-types.js";
 import { QUESTIONS, RATINGS, USAGE, startEvalServers, writeQuestionFile, type EvalServers } from "../support/eval-fixtures.js";
 
@@ -68,8 +69,13 @@ function requestCounts(): Map<string, number> {
 
 describe("an evaluation of an MoA (alpha + beta, aggregated by mixer) on four questions", () => {
   let report: EvalReport;
+  let lastProgress: ProgressSnapshot | undefined;
   beforeAll(async () => {
-    report = await evaluateInto("full", { concurrency: 3 });
+    report = await evaluateInto("full", { concurrency: 3, onProgress: (progress) => (lastProgress = progress) });
+  });
+
+  it("counts every unit of work in its progress: 21 answers, 21 ratings, 14 head-to-head verdicts", () => {
+    expect(lastProgress).toEqual({ stage: "comparing", done: 56, total: 56, cached: 0, failed: 0, skipped: 0, unreadable: 1, etaMs: 0 });
   });
 
   it("rates every system's answers with the judge's exact ratings, intervals bootstrapped by question", () => {

@@ -51,21 +51,21 @@ describe("progress", () => {
     const seen: ProgressSnapshot[] = [];
     const tracker = new ProgressTracker(10, (snapshot) => seen.push(snapshot), () => now);
     tracker.record("cached", 4);
-    expect(seen.at(-1)).toEqual({ stage: "answering", done: 4, total: 10, cached: 4, failed: 0, skipped: 0 });
+    expect(seen.at(-1)).toEqual({ stage: "answering", done: 4, total: 10, cached: 4, failed: 0, skipped: 0, unreadable: 0 });
     now = 2000;
-    tracker.record("asked");
+    tracker.record("asked", 1, true);
     tracker.record("failed");
     // Two paced units in 2 s: 1 s each, 4 left.
-    expect(seen.at(-1)).toEqual({ stage: "answering", done: 6, total: 10, cached: 4, failed: 1, skipped: 0, etaMs: 4000 });
+    expect(seen.at(-1)).toEqual({ stage: "answering", done: 6, total: 10, cached: 4, failed: 1, skipped: 0, unreadable: 1, etaMs: 4000 });
     tracker.enter("comparing");
     tracker.record("skipped", 4);
     expect(seen.at(-1)).toMatchObject({ stage: "comparing", done: 10, skipped: 4, etaMs: 0 });
   });
 
   it("draws one line: stage, done/total, a bar, failures and the ETA", () => {
-    expect(formatProgress({ stage: "answering", done: 142, total: 480, cached: 40, failed: 2, skipped: 0, etaMs: 245_000 }))
-      .toBe("answering and rating 142/480  29% [######--------------]  2 failed · 40 cached · ETA 4m 05s");
-    expect(formatProgress({ stage: "comparing", done: 480, total: 480, cached: 0, failed: 0, skipped: 3 }))
+    expect(formatProgress({ stage: "answering", done: 142, total: 480, cached: 40, failed: 2, skipped: 0, unreadable: 1, etaMs: 245_000 }))
+      .toBe("answering and rating 142/480  29% [######--------------]  2 failed · 40 cached · 1 unreadable · ETA 4m 05s");
+    expect(formatProgress({ stage: "comparing", done: 480, total: 480, cached: 0, failed: 0, skipped: 3, unreadable: 0 }))
       .toBe("MoA vs best single   480/480 100% [####################]  0 failed · 3 skipped · done");
   });
 });
