@@ -1,6 +1,5 @@
-/** The command line of `npm run eval`: flags in, {@link EvalArgs} out, or an {@link EvalUsageError}. */
-import { parseArgs } from "node:util";
-import { EvalUsageError } from "./usage-error.js";
+/** The command line of `npm run eval`: flags in, {@link EvalArgs} out, or a `UsageError`. */
+import { parseFlags, wholeNumber } from "../tools/command-line.js";
 
 /** The usage text printed by `--help` and after a bad flag. */
 export const EVAL_USAGE = `Usage: npm run eval -- --config moa.json --judge openai:gpt-4o [options]
@@ -41,42 +40,25 @@ export interface EvalArgs {
 
 /** Parses `argv` (without node and the script). */
 export function parseEvalArgs(argv: readonly string[]): EvalArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: "string" },
-        judge: { type: "string" },
-        questions: { type: "string" },
-        out: { type: "string" },
-        concurrency: { type: "string" },
-        limit: { type: "string" },
-        "judge-attempts": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    throw new EvalUsageError(`${error instanceof Error ? error.message : String(error)}\n\n${EVAL_USAGE}`);
-  }
-  const limit = count(values.limit, "--limit");
+  const values = parseFlags(argv, {
+    config: { type: "string" },
+    judge: { type: "string" },
+    questions: { type: "string" },
+    out: { type: "string" },
+    concurrency: { type: "string" },
+    limit: { type: "string" },
+    "judge-attempts": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  }, EVAL_USAGE);
+  const limit = wholeNumber(values.limit, "--limit", 1);
   return {
     ...(values.config !== undefined ? { config: values.config } : {}),
     ...(values.judge !== undefined ? { judge: values.judge } : {}),
     ...(values.questions !== undefined ? { questions: values.questions } : {}),
     ...(values.out !== undefined ? { out: values.out } : {}),
-    concurrency: count(values.concurrency, "--concurrency") ?? 4,
+    concurrency: wholeNumber(values.concurrency, "--concurrency", 1) ?? 4,
     ...(limit !== undefined ? { limit } : {}),
-    judgeAttempts: count(values["judge-attempts"], "--judge-attempts") ?? 3,
+    judgeAttempts: wholeNumber(values["judge-attempts"], "--judge-attempts", 1) ?? 3,
     help: values.help ?? false,
   };
-}
-
-function count(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new EvalUsageError(`${flag} expects a whole number >= 1; got "${value}"`);
-  return number;
 }

@@ -16,7 +16,7 @@ import { RunCache } from "./run-cache.js";
 import { runEvaluation } from "./run-evaluation.js";
 import { summarize } from "./summarize.js";
 import { evalSystems, type EvalSystem } from "./systems.js";
-import { EvalUsageError } from "./usage-error.js";
+import { UsageError } from "../tools/usage-error.js";
 import { writeReport, type ReportFiles } from "./write-report.js";
 
 /** What a run ended with. */
@@ -32,14 +32,14 @@ export interface EvaluateHooks {
 }
 
 /**
- * Runs the evaluation `args` describe. Throws an {@link EvalUsageError} for bad arguments, files or
+ * Runs the evaluation `args` describe. Throws an {@link UsageError} for bad arguments, files or
  * models (every model that cannot be created is named at once, before any question is asked).
  */
 export async function evaluate(args: EvalArgs, hooks: EvaluateHooks = {}): Promise<EvaluationOutcome> {
-  if (args.config === undefined) throw new EvalUsageError('Give the MoA to evaluate: --config moa.json, e.g. {"proposers": ["ollama:llama3.1", "ollama:qwen2.5"], "aggregator": "ollama:llama3.1"}');
+  if (args.config === undefined) throw new UsageError('Give the MoA to evaluate: --config moa.json, e.g. {"proposers": ["ollama:llama3.1", "ollama:qwen2.5"], "aggregator": "ollama:llama3.1"}');
   const config = readEvalConfig(args.config);
   const judgeInput: ModelInput | undefined = args.judge ?? config.judge;
-  if (judgeInput === undefined) throw new EvalUsageError('Name the judge: --judge openai:gpt-4o (any "provider:model"), or "judge" in the config file');
+  if (judgeInput === undefined) throw new UsageError('Name the judge: --judge openai:gpt-4o (any "provider:model"), or "judge" in the config file');
   asUsageError(() => validateSpec(judgeInput, args.judge !== undefined ? "--judge" : "judge"));
   await checkModels(config.moa, judgeInput);
 
@@ -89,6 +89,6 @@ function asUsageError(check: () => unknown): void {
   try {
     check();
   } catch (error) {
-    throw MoAConfigError.isInstance(error) ? new EvalUsageError(error.message) : error;
+    throw MoAConfigError.isInstance(error) ? new UsageError(error.message) : error;
   }
 }

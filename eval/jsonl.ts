@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { EvalUsageError } from "./usage-error.js";
+import { UsageError } from "../tools/usage-error.js";
 
 /** One parsed line of a JSONL file with its 1-based line number. */
 export interface JsonlLine {
@@ -8,7 +8,7 @@ export interface JsonlLine {
 }
 
 /**
- * Reads a JSONL file: one JSON value per non-blank line. Throws an {@link EvalUsageError} naming the file
+ * Reads a JSONL file: one JSON value per non-blank line. Throws an {@link UsageError} naming the file
  * and line when the file cannot be read or a line is not JSON.
  */
 export function readJsonl(path: string): JsonlLine[] {
@@ -16,7 +16,7 @@ export function readJsonl(path: string): JsonlLine[] {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new EvalUsageError(`Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new UsageError(`Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   const lines: JsonlLine[] = [];
   text.split("\n").forEach((raw, index) => {
@@ -24,7 +24,7 @@ export function readJsonl(path: string): JsonlLine[] {
     try {
       lines.push({ line: index + 1, value: JSON.parse(raw) });
     } catch (error) {
-      throw new EvalUsageError(`${path}:${index + 1} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+      throw new UsageError(`${path}:${index + 1} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
     }
   });
   return lines;

@@ -5,7 +5,7 @@
 import { EVAL_USAGE, parseEvalArgs } from "./cli-args.js";
 import { evaluate } from "./evaluate.js";
 import { progressDisplay } from "./progress-display.js";
-import { EvalUsageError } from "./usage-error.js";
+import { UsageError } from "../tools/usage-error.js";
 
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseEvalArgs(argv);
@@ -57,9 +57,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof EvalUsageError) {
+    if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n`);
-      process.exitCode = 2;
+      process.exitCode = error.exitCode;
       return;
     }
     process.stderr.write(`The evaluation failed: ${error instanceof Error ? error.message : String(error)}\n`);

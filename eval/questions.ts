@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { readJsonl } from "./jsonl.js";
-import { EvalUsageError } from "./usage-error.js";
+import { UsageError } from "../tools/usage-error.js";
 
 /** One conversation to answer: a user message per turn, each answered before the next is asked. */
 export interface EvalQuestion {
@@ -44,7 +44,7 @@ export function loadMtBench(dir = MT_BENCH_DIR): EvalQuestion[] {
  * The user's questions: JSONL, one object a line, e.g.
  * `{"id": "refund-1", "category": "support", "turns": ["How do I ...?", "And if ...?"], "reference": ["...", "..."]}`.
  * `turns` is required; `id` (or MT-Bench's `question_id`) defaults to the question's position (1, 2, …),
- * `category` to `"general"`; `reference`, when given, holds one answer per turn (`""` for none). Throws an {@link EvalUsageError} naming
+ * `category` to `"general"`; `reference`, when given, holds one answer per turn (`""` for none). Throws an {@link UsageError} naming
  * the line and the field for anything else.
  */
 export function loadQuestionFile(path: string): EvalQuestion[] {
@@ -52,26 +52,26 @@ export function loadQuestionFile(path: string): EvalQuestion[] {
   const questions = readJsonl(path).map(({ line, value }, index) => {
     const where = `${path}:${line}`;
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      throw new EvalUsageError(`${where}: expected an object such as {"turns": ["your question"]}; got ${JSON.stringify(value)}`);
+      throw new UsageError(`${where}: expected an object such as {"turns": ["your question"]}; got ${JSON.stringify(value)}`);
     }
     const record = value as Record<string, unknown>;
     const unknown = Object.keys(record).filter((key) => !QUESTION_KEYS.has(key));
-    if (unknown.length > 0) throw new EvalUsageError(`${where}: unknown field(s) ${unknown.join(", ")}; valid fields: ${[...QUESTION_KEYS].join(", ")}`);
+    if (unknown.length > 0) throw new UsageError(`${where}: unknown field(s) ${unknown.join(", ")}; valid fields: ${[...QUESTION_KEYS].join(", ")}`);
     const turns = record.turns;
     if (!isTextList(turns) || turns.length === 0) {
-      throw new EvalUsageError(`${where}: "turns" must be a non-empty array of non-empty strings, one user message per turn`);
+      throw new UsageError(`${where}: "turns" must be a non-empty array of non-empty strings, one user message per turn`);
     }
     const rawId = record.id ?? record.question_id ?? index + 1;
-    if ((typeof rawId !== "string" && typeof rawId !== "number") || String(rawId).trim() === "") throw new EvalUsageError(`${where}: "id" must be a non-empty string or a number`);
+    if ((typeof rawId !== "string" && typeof rawId !== "number") || String(rawId).trim() === "") throw new UsageError(`${where}: "id" must be a non-empty string or a number`);
     const id = String(rawId);
-    if (seen.has(id)) throw new EvalUsageError(`${where}: the id "${id}" is used twice; ids must be unique`);
+    if (seen.has(id)) throw new UsageError(`${where}: the id "${id}" is used twice; ids must be unique`);
     seen.add(id);
     const category = "category" in record ? record.category : "general";
-    if (typeof category !== "string" || category.trim() === "") throw new EvalUsageError(`${where}: "category" must be a non-empty string`);
+    if (typeof category !== "string" || category.trim() === "") throw new UsageError(`${where}: "category" must be a non-empty string`);
     const reference = readReference(record.reference, turns.length, where);
     return { id, category, turns, ...(reference ? { reference } : {}) };
   });
-  if (questions.length === 0) throw new EvalUsageError(`${path} holds no questions; write one JSON object a line, e.g. {"turns": ["your question"]}`);
+  if (questions.length === 0) throw new UsageError(`${path} holds no questions; write one JSON object a line, e.g. {"turns": ["your question"]}`);
   return questions;
 }
 
@@ -82,10 +82,10 @@ export function loadQuestionFile(path: string): EvalQuestion[] {
 function readReference(value: unknown, turns: number, where: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || value.length !== turns) {
-    throw new EvalUsageError(`${where}: "reference" must be an array with one answer per turn (${turns}), "" for a turn without one`);
+    throw new UsageError(`${where}: "reference" must be an array with one answer per turn (${turns}), "" for a turn without one`);
   }
   const bad = value.findIndex((entry) => entry !== null && typeof entry !== "string");
-  if (bad >= 0) throw new EvalUsageError(`${where}: "reference[${bad}]" must be a string (or "" / null for no reference); got ${JSON.stringify(value[bad])}`);
+  if (bad >= 0) throw new UsageError(`${where}: "reference[${bad}]" must be a string (or "" / null for no reference); got ${JSON.stringify(value[bad])}`);
   const texts = value.map((entry: string | null) => entry ?? "");
   return texts.some((text) => text.trim() !== "") ? texts : undefined;
 }

@@ -5,7 +5,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { EvalUsageError } from "./usage-error.js";
+import { UsageError } from "../tools/usage-error.js";
 
 /** A cached result under its key. */
 export interface CachedEntry<T> {
@@ -23,7 +23,7 @@ export class RunCache {
 
   /**
    * Opens (or starts) the cache file at `path`; a torn last line (a run killed mid-write) is ignored.
-   * Another live process using the same file is refused with an {@link EvalUsageError} (two runs on one
+   * Another live process using the same file is refused with an {@link UsageError} (two runs on one
    * cache would ask everything twice); call {@link release} when done.
    */
   static open(path: string): RunCache {
@@ -75,7 +75,7 @@ function lock(path: string): void {
   if (existsSync(path)) {
     const holder = Number(readFileSync(path, "utf8"));
     if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
-      throw new EvalUsageError(`Another evaluation (process ${holder}) is using ${dirname(path)}; wait for it to finish, or give another --out`);
+      throw new UsageError(`Another evaluation (process ${holder}) is using ${dirname(path)}; wait for it to finish, or give another --out`);
     }
   }
   writeFileSync(path, String(process.pid));

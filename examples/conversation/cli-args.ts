@@ -2,8 +2,8 @@
  * The command line of the conversation example: flags in, {@link CliArgs} out, or a {@link UsageError}
  * that shows the usage.
  */
-import { parseArgs } from "node:util";
-import { UsageError } from "./usage-error.js";
+import { parseFlags, wholeNumber } from "../../tools/command-line.js";
+import { UsageError } from "../../tools/usage-error.js";
 
 /** The usage text printed by `--help` and after a bad flag. */
 export const USAGE = `Usage: npm run conversation -- [options]
@@ -47,33 +47,23 @@ export interface CliArgs {
 
 /** Parses `argv` (without node and the script). Throws a {@link UsageError} for unknown or bad flags. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        proposers: { type: "string" },
-        aggregator: { type: "string" },
-        layers: { type: "string" },
-        rounds: { type: "string" },
-        system: { type: "string" },
-        "show-internal": { type: "boolean" },
-        config: { type: "string" },
-        db: { type: "string" },
-        resume: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-  }
+  const values = parseFlags(argv, {
+    proposers: { type: "string" },
+    aggregator: { type: "string" },
+    layers: { type: "string" },
+    rounds: { type: "string" },
+    system: { type: "string" },
+    "show-internal": { type: "boolean" },
+    config: { type: "string" },
+    db: { type: "string" },
+    resume: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  }, USAGE);
   return {
     proposers: modelList(values.proposers, "--proposers"),
     aggregator: modelList(values.aggregator, "--aggregator"),
-    layers: count(values.layers, "--layers", 1),
-    rounds: count(values.rounds, "--rounds", 0),
+    layers: wholeNumber(values.layers, "--layers", 1),
+    rounds: wholeNumber(values.rounds, "--rounds", 0),
     system: values.system,
     showInternal: values["show-internal"],
     config: values.config,
@@ -89,11 +79,4 @@ export function modelList(value: string | undefined, flag: string): string[] | u
   const models = value.split(",").map((model) => model.trim()).filter((model) => model !== "");
   if (models.length === 0) throw new UsageError(`${flag} needs at least one "provider:model", e.g. ${flag} openai:gpt-4o-mini`);
   return models;
-}
-
-function count(value: string | undefined, flag: string, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < min) throw new UsageError(`${flag} expects a whole number >= ${min}; got "${value}"`);
-  return number;
 }

@@ -2,9 +2,9 @@
  * The `--config file.json` of the conversation example: the MoA options as JSON, plus the example's own
  * `system`, `showInternal` and `db`.
  */
-import { readFileSync } from "node:fs";
 import type { MixtureOfAgentsOptions } from "../../src/index.js";
-import { UsageError } from "./usage-error.js";
+import { readJsonObject } from "../../tools/read-json-object.js";
+import { UsageError } from "../../tools/usage-error.js";
 
 /** What a config file holds: MoA options (passed to the library, which validates them) and the example's keys. */
 export interface ConfigFile {
@@ -17,22 +17,7 @@ export interface ConfigFile {
 
 /** Reads and parses `path`. Throws a {@link UsageError} when it cannot be read or is not a JSON object. */
 export function readConfigFile(path: string): ConfigFile {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new UsageError(`Cannot read the config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`The config file ${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new UsageError(`The config file ${path} must hold a JSON object, e.g. { "proposers": ["ollama:llama3.1"], "aggregator": "ollama:llama3.1" }`);
-  }
-  const { system, showInternal, db, ...moa } = parsed as Record<string, unknown>;
+  const { system, showInternal, db, ...moa } = readJsonObject(path, '{ "proposers": ["ollama:llama3.1"], "aggregator": "ollama:llama3.1" }');
   return {
     moa: moa as Partial<MixtureOfAgentsOptions>,
     ...(system === undefined ? {} : { system: expect(system, "string", "system", path) }),

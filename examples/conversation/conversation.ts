@@ -8,7 +8,7 @@ import { MemorySaver, type BaseCheckpointSaver } from "@langchain/langgraph";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { MoAConfigError, createMixtureOfAgents, type MixtureOfAgentsGraph } from "../../src/index.js";
 import type { Settings } from "./settings.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError } from "../../tools/usage-error.js";
 
 /** The MoA, where it keeps threads, and the thread being talked in. */
 export class Conversation {

@@ -6,7 +6,7 @@
 import type { ModelInput } from "../../src/index.js";
 import { modelList } from "./cli-args.js";
 import { listOllamaModels, ollamaBaseUrl, type OllamaModel } from "./ollama-models.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError } from "../../tools/usage-error.js";
 
 /** A default MoA and where it came from (shown at start). */
 export interface DefaultModels {

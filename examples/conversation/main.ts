@@ -12,7 +12,7 @@ import { runRepl } from "./repl.js";
 import { resolveSettings, type Settings } from "./settings.js";
 import type { MoAShape } from "./terminal-turn-view.js";
 import { failureText } from "./turn-summary.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError } from "../../tools/usage-error.js";
 
 /** Runs the example with `argv` (flags only) and `env`; resolves with the process's exit code. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {

@@ -6,7 +6,7 @@ import type { MixtureOfAgentsOptions, ModelInput } from "../../src/index.js";
 import { USAGE, parseCliArgs } from "./cli-args.js";
 import { readConfigFile, type ConfigFile } from "./config-file.js";
 import { discoverDefaultModels } from "./default-models.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError } from "../../tools/usage-error.js";
 
 /** The conversation's settings. */
 export interface Settings {

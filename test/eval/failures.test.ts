@@ -11,7 +11,7 @@ import { RunCache } from "../../eval/run-cache.js";
 import { runEvaluation } from "../../eval/run-evaluation.js";
 import { summarize } from "../../eval/summarize.js";
 import { evalSystems } from "../../eval/systems.js";
-import { EvalUsageError } from "../../eval/usage-error.js";
+import { UsageError } from "../../tools/usage-error.js";
 import { startEvalServers, writeQuestionFile, type EvalServers } from "../support/eval-fixtures.js";
 import type { RecordedRequest } from "../support/protocol-server.js";
 
@@ -95,7 +95,7 @@ describe("models that cannot be created", () => {
     const config = join(dir, "cloud.json");
     writeFileSync(config, JSON.stringify({ proposers: ["openai:gpt-4o-mini", { model: "ollama:beta", baseUrl: servers.ollama.url }], aggregator: "openai:gpt-4o" }));
     const outcome = evaluate({ config, judge: "google-genai:gemini-2.0-flash", concurrency: 2, judgeAttempts: 3, help: false, out: join(dir, "cloud") });
-    await expect(outcome).rejects.toThrow(EvalUsageError);
+    await expect(outcome).rejects.toThrow(UsageError);
     const message = await outcome.catch((error: Error) => error.message);
     expect(message).toContain("Invalid judge: model \"google-genai:gemini-2.0-flash\"");
     await expect(outcome).rejects.toThrow(/3 models cannot be used:[\s\S]*openai:gpt-4o-mini[\s\S]*OPENAI_API_KEY[\s\S]*openai:gpt-4o[\s\S]*google-genai:gemini-2\.0-flash[\s\S]*GOOGLE_API_KEY/);

@@ -75,7 +75,7 @@ describe("a config file", () => {
   });
 
   it.each([
-    ["not JSON", "{", /Cannot read the config file .*: .*JSON/],
+    ["not JSON", "{", /The config file .*moa-bad\.json is not valid JSON: /],
     ["an array", "[]", /must hold a JSON object, e\.g\. \{ "proposers"/],
     ["a bad option", JSON.stringify({ proposers: ["ollama:a"], aggregator: "ollama:a", layers: 0 }), /In .*moa-bad\.json: Invalid layers: .*>= 1/],
     ["an unknown option", JSON.stringify({ proposers: ["ollama:a"], aggregator: "ollama:a", judges: "x" }), /unknown option\(s\) judges/],
