@@ -2,11 +2,12 @@
  * The `--config moa.json` of the evaluation: the MoA's options as JSON (the same file the conversation
  * example takes), plus an optional `judge`.
  */
-import { MoAConfigError, type MixtureOfAgentsOptions, type ModelInput } from "../src/index.js";
+import type { MixtureOfAgentsOptions, ModelInput } from "../src/index.js";
 import { resolveOptions } from "../src/graph/options.js";
 import { validateSpec } from "../src/models/validate-spec.js";
 import { readJsonObject } from "../tools/read-json-object.js";
 import { UsageError } from "../tools/usage-error.js";
+import { asUsageError } from "./as-usage-error.js";
 
 /** A config file's contents: the MoA options and the judge it names, if any. */
 export interface EvalConfig {
@@ -26,16 +27,7 @@ export function readEvalConfig(path: string): EvalConfig {
   if (checkpointer !== undefined) throw new UsageError(`In ${path}: "checkpointer" cannot be given to an evaluation; remove it`);
   for (const key of CONVERSATION_KEYS) delete rest[key];
   const moa = rest as unknown as MixtureOfAgentsOptions;
-  reportConfigError(path, () => resolveOptions(moa));
-  if (judge !== undefined) reportConfigError(path, () => validateSpec(judge, "judge"));
+  asUsageError(() => resolveOptions(moa), `In ${path}: `);
+  if (judge !== undefined) asUsageError(() => validateSpec(judge, "judge"), `In ${path}: `);
   return { moa, ...(judge !== undefined ? { judge: judge as ModelInput } : {}) };
-}
-
-function reportConfigError(path: string, check: () => unknown): void {
-  try {
-    check();
-  } catch (error) {
-    if (MoAConfigError.isInstance(error)) throw new UsageError(`In ${path}: ${error.message}`);
-    throw error;
-  }
 }

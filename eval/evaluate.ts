@@ -2,8 +2,9 @@
  * One evaluation from its arguments to its report files: what `npm run eval` runs, minus the terminal.
  */
 import { basename, extname, join } from "node:path";
-import { MoAConfigError, type ModelInput } from "../src/index.js";
+import type { ModelInput } from "../src/index.js";
 import { validateSpec } from "../src/models/validate-spec.js";
+import { asUsageError } from "./as-usage-error.js";
 import { checkModels } from "./check-models.js";
 import type { EvalArgs } from "./cli-args.js";
 import { readEvalConfig } from "./eval-config.js";
@@ -83,12 +84,4 @@ async function runAndReport({ questionSet, questions, systems, judge, cache, out
   if (records.stopped) return { stopped: true, cacheFile: cache.path, ...(last ? { progress: last } : {}), ...(records.gaveUp ? { gaveUp: records.gaveUp } : {}) };
   const report = summarize(records, { questionSet, questions, systems, judgeLabel: judge.label });
   return { stopped: false, report, files: writeReport(out, report), cacheFile: cache.path };
-}
-
-function asUsageError(check: () => unknown): void {
-  try {
-    check();
-  } catch (error) {
-    throw MoAConfigError.isInstance(error) ? new UsageError(error.message) : error;
-  }
 }

@@ -37,6 +37,8 @@ describe("options are validated at construction", () => {
     ["misspelled spec field", { proposers: [{ model: "openai:gpt-4o", temprature: 1 }], aggregator: model }, "proposers[0]", /unknown field\(s\) temprature/],
     ["temperature on an instance", { proposers: [{ model, temperature: 1 }], aggregator: model }, "proposers[0].temperature", /set it on the model instance/],
     ["samples on the aggregator", { proposers: [model], aggregator: { model, samples: 2 } }, "aggregator.samples", /proposers only/],
+    ["a bad field on the one aggregator", { proposers: [model], aggregator: { model: "openai:gpt-4o", temprature: 1 } }, "aggregator", /unknown field\(s\) temprature/],
+    ["a bad field on a fallback aggregator", { proposers: [model], aggregator: [model, { model: "openai:gpt-4o", temprature: 1 }] }, "aggregator[1]", /unknown field\(s\) temprature/],
     ["minProposals above the proposers", { proposers: [model], aggregator: model, minProposals: 2 }, "minProposals", /expected 1..1/],
     ["formatReferences not a function", { proposers: [model], aggregator: model, formatReferences: "x" }, "formatReferences", /expected a function/],
   ])("%s", (_name, options, option, message) => {

@@ -101,7 +101,7 @@ export function resolveOptions(options: MixtureOfAgentsOptions): ResolvedMoAOpti
   const limitsFor = concurrencyLimits(options.concurrency);
   const { slots: proposerSlots, apiKeys: proposerKeys } = toModelSlots(proposers, "proposers", limitsFor);
   const aggregatorInputs = Array.isArray(aggregator) ? aggregator : [aggregator];
-  const { slots: aggregators, apiKeys: aggregatorKeys } = toModelSlots(aggregatorInputs as ModelInput[], "aggregator", limitsFor);
+  const { slots: aggregators, apiKeys: aggregatorKeys } = toModelSlots(aggregator, "aggregator", limitsFor);
   const apiKeys = [...proposerKeys, ...aggregatorKeys];
   if (aggregators.length !== aggregatorInputs.length) {
     throw new MoAConfigError("aggregator.samples", "the aggregator writes one answer; samples applies to proposers only");

@@ -35,17 +35,20 @@ export interface ModelSlots {
 }
 
 /**
- * Validates model inputs and expands them into slots (one per sample), in the order given.
- * `option` names the option in errors, e.g. `proposers`.
+ * Validates model inputs (one model, or a list) and expands them into slots (one per sample), in the
+ * order given. `option` names the option in errors as the user gave it: `aggregator` for one model,
+ * `proposers[2]` for one of a list.
  */
-export function toModelSlots(inputs: readonly ModelInput[], option: string, limitsFor: LimitsFor = () => []): ModelSlots {
+export function toModelSlots(input: ModelInput | readonly ModelInput[], option: string, limitsFor: LimitsFor = () => []): ModelSlots {
   const apiKeys: string[] = [];
+  const inputs: readonly ModelInput[] = Array.isArray(input) ? input : [input as ModelInput];
+  const nameOf = (i: number) => (Array.isArray(input) ? `${option}[${i}]` : option);
   const expanded = inputs.flatMap((input, i) => {
-    const spec = validateSpec(input, `${option}[${i}]`);
+    const spec = validateSpec(input, nameOf(i));
     if (spec.apiKey) apiKeys.push(spec.apiKey);
     const samples = spec.samples ?? 1;
     const label = spec.name ?? labelOf(spec.model);
-    const call = callable(spec, `${option}[${i}]`, label);
+    const call = callable(spec, nameOf(i), label);
     const limits = limitsFor(call.provider, label);
     return Array.from({ length: samples }, () => ({ label, system: spec.system, limits, getModel: call.getModel, explainError: call.explainError }));
   });
