@@ -11,6 +11,7 @@ import { askJudge, type Judge, type JudgeOutcome, type VerdictFormat } from "./j
 import { pairwiseComparisonPrompt, singleGradingPrompt, type JudgePrompt, type JudgePromptSet } from "./judge-prompts.js";
 import { ProgressTracker, type ProgressSnapshot } from "./progress.js";
 import type { EvalQuestion } from "./questions.js";
+import { meanRating, ratingsBySystem } from "./ratings.js";
 import type { AnswerRecord, EvaluationRecords, FailureRecord, JudgementRecord } from "./records.js";
 import type { RunCache } from "./run-cache.js";
 import { stableHash } from "./stable-hash.js";
@@ -45,7 +46,6 @@ class EvaluationRun {
   private readonly failures: FailureRecord[] = [];
   private readonly limit: ConcurrencyLimit;
   private readonly controller: AbortController;
-  private readonly signal: AbortSignal;
   /** Why the run gave up by itself, if it did. */
   private gaveUp?: string;
   private readonly progress: ProgressTracker;
@@ -54,10 +54,13 @@ class EvaluationRun {
   constructor(private readonly settings: EvaluationSettings) {
     this.limit = new ConcurrencyLimit("evaluation", settings.concurrency ?? 4);
     this.controller = ownController(settings.signal);
-    this.signal = this.controller.signal;
     this.turnCount = settings.questions.reduce((sum, question) => sum + question.turns.length, 0);
     const comparing = this.moa && this.singles.length > 0 ? 2 * this.turnCount : 0;
     this.progress = new ProgressTracker(2 * settings.systems.length * this.turnCount + comparing, settings.onProgress);
+  }
+
+  private get signal(): AbortSignal {
+    return this.controller.signal;
   }
 
   private get moa(): EvalSystem | undefined {
@@ -236,15 +239,15 @@ class EvaluationRun {
 
   /** The single system with the highest mean rating (the first in the config on a tie). */
   private bestSingle(): EvalSystem | undefined {
+    const ratings = ratingsBySystem(this.judgements);
     let best: { system: EvalSystem; mean: number } | undefined;
     for (const system of this.singles) {
-      const ratings = this.judgements.filter((j) => j.kind === "single" && j.systems[0] === system.id && typeof j.verdict === "number").map((j) => j.verdict as number);
-      if (ratings.length === 0) continue;
-      const mean = ratings.reduce((sum, rating) => sum + rating, 0) / ratings.length;
-      if (!best || mean > best.mean) best = { system, mean };
+      const mean = meanRating(ratings.get(system.id));
+      if (!Number.isNaN(mean) && (!best || mean > best.mean)) best = { system, mean };
     }
     return best?.system;
   }
+
 }
 
 /** Calls that must fail, with none answered, before a run gives up. */

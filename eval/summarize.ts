@@ -4,6 +4,7 @@ import { percent, signed, times } from "./format-numbers.js";
 import { addCosts } from "./judge.js";
 import type { AnswerCost } from "./model-answer.js";
 import type { EvalQuestion } from "./questions.js";
+import { ratingsBySystem, type Ratings } from "./ratings.js";
 import type { EvaluationRecords, JudgementRecord } from "./records.js";
 import type { CostRatio, CostSummary, EvalReport, PairwiseSummary, SystemSummary } from "./report-types.js";
 import type { EvalSystem } from "./systems.js";
@@ -46,20 +47,6 @@ export function summarize(records: EvaluationRecords, context: ReportContext): E
     failures: records.failures,
     bootstrap: { ...bootstrap, unit: "question" },
   };
-}
-
-/** Ratings by system id, then by `question|turn`. */
-type Ratings = Map<string, Map<string, number>>;
-
-function ratingsBySystem(judgements: readonly JudgementRecord[]): Ratings {
-  const bySystem: Ratings = new Map();
-  for (const judgement of judgements) {
-    const [system] = judgement.systems;
-    if (judgement.kind !== "single" || system === undefined || typeof judgement.verdict !== "number") continue;
-    if (!bySystem.has(system)) bySystem.set(system, new Map());
-    bySystem.get(system)?.set(`${judgement.question}|${judgement.turn}`, judgement.verdict);
-  }
-  return bySystem;
 }
 
 function summarizeSystem(system: EvalSystem, records: EvaluationRecords, ratings: Map<string, number>, questions: readonly EvalQuestion[], categories: readonly string[], bootstrap: BootstrapOptions): SystemSummary {
