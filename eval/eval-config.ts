@@ -3,7 +3,7 @@
  * example takes), plus an optional `judge`.
  */
 import type { MixtureOfAgentsOptions, ModelInput } from "../src/index.js";
-import { resolveOptions } from "../src/graph/options.js";
+import { resolveOptions } from "../src/state/options.js";
 import { validateSpec } from "../src/models/validate-spec.js";
 import { readJsonObject } from "../tools/read-json-object.js";
 import { UsageError } from "../tools/usage-error.js";

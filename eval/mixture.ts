@@ -2,7 +2,7 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import { createMixtureOfAgents, getMoATrace, MoAError, type MixtureOfAgentsOptions } from "../src/index.js";
 import { describeError } from "../src/errors.js";
-import { resolveOptions } from "../src/graph/options.js";
+import { resolveOptions } from "../src/state/options.js";
 import type { AnswerFunction } from "./model-answer.js";
 
 /** Answers with the mixture's final message; its cost is the turn's trace (every call, every token). */

@@ -4,7 +4,7 @@
  */
 import type { BaseMessage } from "@langchain/core/messages";
 import type { MixtureOfAgentsOptions, ModelInput } from "../src/index.js";
-import { resolveOptions } from "../src/graph/options.js";
+import { resolveOptions } from "../src/state/options.js";
 import { callModel } from "../src/nodes/call-model.js";
 import { injectSystemText } from "../src/prompts/inject-system-text.js";
 import { isChatModel } from "../src/models/validate-spec.js";

@@ -1,10 +1,10 @@
 export { createMixtureOfAgents, buildMixtureOfAgents, type MixtureOfAgentsGraph, type BuildSettings } from "./graph/build.js";
 export { MixtureOfAgents, type MixtureOfAgentsFields, type ShowInternal } from "./graph/chat-model.js";
-export type { MixtureOfAgentsOptions, TimeoutOptions, QuorumOptions, ConcurrencyOptions } from "./graph/options.js";
+export type { MixtureOfAgentsOptions, TimeoutOptions, QuorumOptions, ConcurrencyOptions } from "./state/options.js";
 export type { RetryOptions } from "./models/retry.js";
-export { MoAStateAnnotation, type MoAState, type MoAStateUpdate } from "./graph/state.js";
-export type { Proposal } from "./graph/proposal.js";
-export { getMoATrace, type MoATrace, type LayerTrace, type CallRecord } from "./graph/trace.js";
+export { MoAStateAnnotation, type MoAState, type MoAStateUpdate } from "./state/state.js";
+export type { Proposal } from "./state/proposal.js";
+export { getMoATrace, type MoATrace, type LayerTrace, type CallRecord } from "./state/trace.js";
 export { formatProposal } from "./graph/format-proposal.js";
 export { PROPOSAL_EVENT, type ProposalEvent } from "./nodes/proposal-event.js";
 export type { ProposeTask } from "./nodes/propose.js";

@@ -3,10 +3,10 @@ import { createAggregateNode } from "../nodes/aggregate.js";
 import { createJoinNode } from "../nodes/join.js";
 import { createPrepareNode } from "../nodes/prepare.js";
 import { createProposeNode } from "../nodes/propose.js";
-import { resolveOptions, type MixtureOfAgentsOptions, type ResolvedMoAOptions } from "./options.js";
+import { resolveOptions, type MixtureOfAgentsOptions, type ResolvedMoAOptions } from "../state/options.js";
 import { withRollback } from "./rollback-graph.js";
 import { fanOutLayer, routeAfterJoin } from "./routing.js";
-import { MoAStateAnnotation } from "./state.js";
+import { MoAStateAnnotation } from "../state/state.js";
 
 /** Settings of the graph that are not part of the MoA options. */
 export interface BuildSettings {

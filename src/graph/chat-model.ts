@@ -14,8 +14,8 @@ import type { ProposalEvent } from "../nodes/proposal-event.js";
 import { STREAM_ANSWER_KEY } from "../nodes/call-model.js";
 import { compileMixtureOfAgents } from "./build.js";
 import { childCallbacks } from "./child-callbacks.js";
-import type { MixtureOfAgentsOptions } from "./options.js";
-import type { MoAState } from "./state.js";
+import type { MixtureOfAgentsOptions } from "../state/options.js";
+import type { MoAState } from "../state/state.js";
 import { formatProposal } from "./format-proposal.js";
 import { TURN_METADATA_KEY, TurnEventsHandler } from "./turn-events-handler.js";
 

@@ -1,7 +1,7 @@
 import { Send } from "@langchain/langgraph";
 import type { ProposeTask } from "../nodes/propose.js";
-import type { ResolvedMoAOptions } from "./options.js";
-import type { MoAState } from "./state.js";
+import type { ResolvedMoAOptions } from "../state/options.js";
+import type { MoAState } from "../state/state.js";
 
 /** Sends one `propose` task per proposer for the next layer, in proposer order. */
 export function fanOutLayer(options: ResolvedMoAOptions, state: MoAState): Send[] {

@@ -1,9 +1,9 @@
 import { AIMessage } from "@langchain/core/messages";
 import { isGraphBubbleUp, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { AggregatorFailedError, MoATimeoutError, type ModelFailure } from "../errors.js";
-import type { ResolvedMoAOptions } from "../graph/options.js";
-import type { MoAState, MoAStateUpdate } from "../graph/state.js";
-import type { CallRecord, MoATrace } from "../graph/trace.js";
+import type { ResolvedMoAOptions } from "../state/options.js";
+import type { MoAState, MoAStateUpdate } from "../state/state.js";
+import type { CallRecord, MoATrace } from "../state/trace.js";
 import { NO_USAGE, sumUsage } from "../models/usage.js";
 import { injectSystemText } from "../prompts/inject-system-text.js";
 import { fromCallError, toCallError } from "./call-error.js";

@@ -1,8 +1,8 @@
 import { ProposersFailedError } from "../errors.js";
-import type { ResolvedMoAOptions } from "../graph/options.js";
-import type { Proposal } from "../graph/proposal.js";
-import type { MoAState, MoAStateUpdate } from "../graph/state.js";
-import type { CallRecord, LayerTrace } from "../graph/trace.js";
+import type { ResolvedMoAOptions } from "../state/options.js";
+import type { Proposal } from "../state/proposal.js";
+import type { MoAState, MoAStateUpdate } from "../state/state.js";
+import type { CallRecord, LayerTrace } from "../state/trace.js";
 import { NO_USAGE, sumUsage } from "../models/usage.js";
 import { fromCallError } from "./call-error.js";
 

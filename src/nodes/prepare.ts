@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { AIMessage } from "@langchain/core/messages";
 import { Overwrite } from "@langchain/langgraph";
 import { MoAInputError } from "../errors.js";
-import type { ResolvedMoAOptions } from "../graph/options.js";
+import type { ResolvedMoAOptions } from "../state/options.js";
 import { createAllModels } from "../models/create-all-models.js";
 import { checkContentSupport } from "./check-content-support.js";
-import type { Proposal } from "../graph/proposal.js";
-import { EMPTY_TRACE, type MoAState, type MoAStateUpdate } from "../graph/state.js";
+import type { Proposal } from "../state/proposal.js";
+import { EMPTY_TRACE, type MoAState, type MoAStateUpdate } from "../state/state.js";
 
 /**
  * The `prepare` node: checks that the conversation can be answered, makes sure every model can be

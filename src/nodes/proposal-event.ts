@@ -1,4 +1,4 @@
-import type { Proposal } from "../graph/proposal.js";
+import type { Proposal } from "../state/proposal.js";
 
 /** The name of the callback event and the `custom` stream event emitted for each finished proposal. */
 export const PROPOSAL_EVENT = "moa_proposal";

@@ -1,5 +1,5 @@
 import type { TokenUsage } from "../models/usage.js";
-import type { CallError } from "../nodes/call-error.js";
+import type { CallError } from "./call-error.js";
 
 /** The outcome of one proposer call, as the `propose` node writes it into the state. */
 export interface Proposal {
