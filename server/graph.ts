@@ -7,21 +7,38 @@
  * A run may name models only as `"provider:model"` strings: a spec object could carry a `baseURL` and
  * send the server's API keys to a host of the caller's choosing.
  */
-import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { Annotation, type LangGraphRunnableConfig, type StateType } from "@langchain/langgraph";
 import { discoverDefaultModels, type DefaultModels } from "../examples/conversation/default-models.js";
-import { MoAConfigError, createMixtureOfAgents, type MixtureOfAgentsOptions } from "../src/index.js";
+import { compileMixtureOfAgents } from "../src/graph/build.js";
+import type { MixtureOfAgentsOptions } from "../src/index.js";
+import { parseWith, servedConfigSchema, type ServedConfig } from "../src/state/options-schema.js";
 
-/** The `configurable` fields a run may set. */
-export interface ServedOptions {
-  proposers?: string[];
-  aggregator?: string | string[];
-  layers?: number;
-  rounds?: number;
-}
+/**
+ * The served graph's config schema, as LangGraph Server shows it for the assistant: the fields of
+ * {@link servedConfigSchema}, which validates them. An Annotation because the server reads it from the
+ * graph's types, next to the state's; a zod schema would be read at run time, and the server would then
+ * report no input or state schema.
+ */
+const ServedConfigAnnotation = Annotation.Root({
+  /** The proposer models, as "provider:model" strings, e.g. ["openai:gpt-4o-mini", "ollama:llama3.1"]. Default: the server's. */
+  proposers: Annotation<string[]>,
+  /** The model that writes the final answer, or a list tried in order, as "provider:model" strings. Default: the first proposer when proposers are given, else the server's. */
+  aggregator: Annotation<string | string[]>,
+  /** Number of proposer layers, >= 1. Default 1. */
+  layers: Annotation<number>,
+  /** The reference implementation's name for layers - 1, >= 0. */
+  rounds: Annotation<number>,
+  /** When the proposers run in an agent loop: "user_turn" (on a new user message; after tool results the aggregator continues alone; the default) or "every_call". */
+  proposeOn: Annotation<"user_turn" | "every_call">,
+});
+
+// The published fields must be the validated ones (a compile error here when they drift apart).
+type Published = StateType<typeof ServedConfigAnnotation.spec>;
+const _sameFields: [Published, Required<ServedConfig>] extends [Required<ServedConfig>, Published] ? true : never = true;
 
 /** Compiled graphs kept for the model choices used most recently (their models are created once). */
 const MAX_CACHED_GRAPHS = 32;
-const graphs = new Map<string, ReturnType<typeof createMixtureOfAgents>>();
+const graphs = new Map<string, ReturnType<typeof compileServed>>();
 let defaults: Promise<DefaultModels> | undefined;
 
 /** The environment's default models, looked up once it succeeds (a failed lookup is tried again). */
@@ -33,32 +50,28 @@ function defaultModels(): Promise<DefaultModels> {
   return defaults;
 }
 
-function modelNames(value: unknown, option: string): string[] | undefined {
-  if (value === undefined) return undefined;
-  const list = Array.isArray(value) ? value : [value];
-  if (list.length === 0 || !list.every((item) => typeof item === "string")) {
-    throw new MoAConfigError(`configurable.${option}`, 'expected "provider:model" strings (a run may not give model objects, which could carry a base URL or key)');
-  }
-  return list as string[];
+function compileServed(options: MixtureOfAgentsOptions) {
+  return compileMixtureOfAgents(options, { configSchema: ServedConfigAnnotation }, {});
 }
 
-/** The graph factory LangGraph Server calls for each run (and for reading a thread's state). */
+/** The graph factory LangGraph Server calls for each run (and for reading a thread's state and schemas). */
 export async function moa(config: LangGraphRunnableConfig) {
-  const served = (config.configurable ?? {}) as Record<string, unknown>;
-  const proposers = modelNames(served.proposers, "proposers");
+  const served = parseWith(servedConfigSchema, config.configurable ?? {}, "configurable");
+  const { proposers, layers, rounds, proposeOn } = served;
   // As in the conversation example: named proposers without an aggregator are aggregated by the first.
-  const aggregator = modelNames(served.aggregator, "aggregator") ?? proposers?.slice(0, 1);
+  const aggregator = served.aggregator ?? proposers?.slice(0, 1);
   const fallback = proposers && aggregator ? undefined : await defaultModels();
   const options: MixtureOfAgentsOptions = {
     proposers: proposers ?? fallback?.proposers ?? [],
     aggregator: aggregator ?? fallback?.aggregator ?? [],
-    ...(served.layers !== undefined ? { layers: served.layers as number } : {}),
-    ...(served.rounds !== undefined ? { rounds: served.rounds as number } : {}),
+    ...(layers !== undefined ? { layers } : {}),
+    ...(rounds !== undefined ? { rounds } : {}),
+    ...(proposeOn !== undefined ? { proposeOn } : {}),
   };
-  const key = JSON.stringify([options.proposers, options.aggregator, options.layers, options.rounds]);
+  const key = JSON.stringify([options.proposers, options.aggregator, layers, rounds, proposeOn]);
   let graph = graphs.get(key);
   if (graph === undefined) {
-    graph = createMixtureOfAgents(options);
+    graph = compileServed(options);
     if (graphs.size >= MAX_CACHED_GRAPHS) graphs.delete(graphs.keys().next().value as string);
   } else {
     graphs.delete(key); // re-inserted below as the most recently used

@@ -1,10 +1,17 @@
 export { createMixtureOfAgents, buildMixtureOfAgents, type MixtureOfAgentsGraph, type BuildSettings } from "./graph/build.js";
-export { MixtureOfAgents, type MixtureOfAgentsFields, type ShowInternal } from "./graph/chat-model.js";
+export {
+  MixtureOfAgents,
+  type MixtureOfAgentsCallOptions,
+  type MixtureOfAgentsFields,
+  type ShowInternal,
+  type StructuredOutputSchema,
+} from "./graph/chat-model.js";
 export type { MixtureOfAgentsOptions, TimeoutOptions, QuorumOptions, ConcurrencyOptions } from "./state/options.js";
 export type { RetryOptions } from "./models/retry.js";
 export { MoAStateAnnotation, type MoAState, type MoAStateUpdate } from "./state/state.js";
 export type { Proposal } from "./state/proposal.js";
 export { getMoATrace, type MoATrace, type LayerTrace, type CallRecord } from "./state/trace.js";
+export type { AnswerFormat, ToolBinding, ToolSummary, StructuredOutputRequest } from "./state/answer-format.js";
 export { formatProposal } from "./graph/format-proposal.js";
 export { PROPOSAL_EVENT, type ProposalEvent } from "./nodes/proposal-event.js";
 export type { ProposeTask } from "./nodes/propose.js";

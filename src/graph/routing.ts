@@ -23,3 +23,8 @@ export function fanOutLayer(options: ResolvedMoAOptions, state: MoAState): Send[
 export function routeAfterJoin(options: ResolvedMoAOptions, state: MoAState): Send[] | "aggregate" {
   return state.trace.layers.length < options.layers ? fanOutLayer(options, state) : "aggregate";
 }
+
+/** After `prepare`: the first proposer layer, or straight to `aggregate` when the turn continues an agent loop. */
+export function routeAfterPrepare(options: ResolvedMoAOptions, state: MoAState): Send[] | "aggregate" {
+  return state.trace.continued === true ? "aggregate" : fanOutLayer(options, state);
+}

@@ -19,20 +19,32 @@ export interface ModelRecipe {
 }
 
 /**
- * Returns a function that creates the model with LangChain's `initChatModel` on first use and then
- * returns the same instance. A configuration problem (a missing key, a provider package that is not
+ * Creates the model with LangChain's `initChatModel` on first use and then returns the same instance. A configuration problem (a missing key, a provider package that is not
  * installed) rejects with a {@link MoAConfigError} naming the model, the provider and the fix; a failed
  * creation is retried on the next call.
  */
-export function lazyModel(recipe: ModelRecipe): () => Promise<BaseChatModel> {
+export function lazyModel(recipe: ModelRecipe): LazyModel {
   let pending: Promise<BaseChatModel> | undefined;
-  return () => {
-    pending ??= createModel(recipe).catch((error: unknown) => {
-      pending = undefined;
-      throw error;
-    });
-    return pending;
+  let created: BaseChatModel | undefined;
+  return {
+    get: () => {
+      pending ??= createModel(recipe).then(
+        (model) => (created = model),
+        (error: unknown) => {
+          pending = undefined;
+          throw error;
+        },
+      );
+      return pending;
+    },
+    peek: () => created,
   };
+}
+
+/** A model created on first use: `get` creates it (once), `peek` returns it if it exists already. */
+export interface LazyModel {
+  readonly get: () => Promise<BaseChatModel>;
+  readonly peek: () => BaseChatModel | undefined;
 }
 
 async function createModel({ label, provider, name, connection, params, option }: ModelRecipe): Promise<BaseChatModel> {

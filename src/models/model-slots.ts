@@ -19,6 +19,12 @@ export interface ModelSlot {
   readonly system?: string;
   /** The chat model; created on first use and shared by every sample of the same spec. */
   readonly getModel: () => Promise<BaseChatModel>;
+  /** The chat model if it exists already (an instance, or a string's model after its first use). */
+  readonly peekModel: () => BaseChatModel | undefined;
+  /** The provider of a model given as a `"provider:model"` string. */
+  readonly provider?: string;
+  /** The spec's fields that shape a string model's answers (`temperature`, `maxTokens`, `baseURL`, `params`); never its API key. */
+  readonly settings?: Readonly<Record<string, unknown>>;
   /** One line saying why a call failed and what would fix it. */
   readonly explainError: (error: unknown) => string;
   /** The concurrency limits every call of this slot must hold a permit of. */
@@ -50,16 +56,19 @@ export function toModelSlots(input: ModelInput | readonly ModelInput[], option: 
     const label = spec.name ?? labelOf(spec.model);
     const call = callable(spec, nameOf(i), label);
     const limits = limitsFor(call.provider, label);
-    return Array.from({ length: samples }, () => ({ label, system: spec.system, limits, getModel: call.getModel, explainError: call.explainError }));
+    const { getModel, peekModel, explainError, provider } = call;
+    const { model: _model, apiKey: _apiKey, samples: _samples, name: _name, system: _system, ...settings } = spec;
+    const shaping = typeof spec.model === "string" && Object.keys(settings).length > 0 ? settings : undefined;
+    return Array.from({ length: samples }, () => ({ label, system: spec.system, limits, getModel, peekModel, explainError, provider, settings: shaping }));
   });
   const counts = new Map<string, number>();
   for (const { label } of expanded) counts.set(label, (counts.get(label) ?? 0) + 1);
   const seen = new Map<string, number>();
-  const slots = expanded.map(({ label, system, getModel, explainError, limits }, index) => {
+  const slots = expanded.map(({ label, system, provider, settings, ...calls }, index) => {
     const k = (seen.get(label) ?? 0) + 1;
     seen.set(label, k);
     const id = (counts.get(label) ?? 0) > 1 ? `${label}#${k}` : label;
-    return { id, label, index, getModel, explainError, limits, ...(system === undefined ? {} : { system }) };
+    return { id, label, index, ...calls, ...(system === undefined ? {} : { system }), ...(provider === undefined ? {} : { provider }), ...(settings === undefined ? {} : { settings }) };
   });
   return { slots, apiKeys };
 }
@@ -70,16 +79,18 @@ function labelOf(model: BaseChatModel | string): string {
   return typeof name === "string" && name !== "" ? name : model.getName();
 }
 
-function callable(spec: ModelSpec, option: string, label: string): Pick<ModelSlot, "getModel" | "explainError"> & { provider?: string } {
+function callable(spec: ModelSpec, option: string, label: string): Pick<ModelSlot, "getModel" | "peekModel" | "explainError" | "provider"> {
   const { model } = spec;
   if (typeof model !== "string") {
-    return { getModel: () => Promise.resolve(model), explainError: (error) => explainCallError(error, { model: label }) };
+    return { getModel: () => Promise.resolve(model), peekModel: () => model, explainError: (error) => explainCallError(error, { model: label }) };
   }
   const { provider, model: name } = parseModelString(model, option);
   const connection = resolveConnection(provider, spec);
+  const lazy = lazyModel({ label: model.trim(), provider, name, connection, option, ...(spec.params ? { params: spec.params } : {}) });
   return {
     provider,
-    getModel: lazyModel({ label: model.trim(), provider, name, connection, option, ...(spec.params ? { params: spec.params } : {}) }),
+    getModel: lazy.get,
+    peekModel: lazy.peek,
     explainError: (error) => explainCallError(error, { model: label, modelName: name, provider, connection }),
   };
 }

@@ -1,4 +1,5 @@
 import { AIMessage } from "@langchain/core/messages";
+import { OutputParserException } from "@langchain/core/output_parsers";
 import { isGraphBubbleUp, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { AggregatorFailedError, MoATimeoutError, type ModelFailure } from "../errors.js";
 import type { ResolvedMoAOptions } from "../state/options.js";
@@ -6,6 +7,8 @@ import type { MoAState, MoAStateUpdate } from "../state/state.js";
 import type { CallRecord, MoATrace } from "../state/trace.js";
 import { NO_USAGE, sumUsage } from "../models/usage.js";
 import { injectSystemText } from "../prompts/inject-system-text.js";
+import { answerFormatOf } from "./answer-format-of.js";
+import { bindAnswerFormat } from "./bind-answer-format.js";
 import { fromCallError, toCallError } from "./call-error.js";
 import { STREAM_ANSWER_KEY, callModel, now, type TimedAnswer } from "./call-model.js";
 
@@ -18,12 +21,18 @@ export interface AggregateNodeSettings {
 /**
  * The `aggregate` node: the aggregator answers the conversation with the last layer's answers injected
  * as references, and its answer is appended to `messages` with the turn's total usage and, in
- * `response_metadata.moa`, the turn's trace. A failed aggregator is replaced by the next one in the
- * list, unless it had already streamed tokens (a stream cannot take them back): then the turn fails.
+ * `response_metadata.moa`, the turn's trace. With tools bound, the aggregator is called with them and
+ * sees the conversation's tool calls and results as they are; its tool calls are the answer's (and the
+ * references are kept in the trace for the agent loop's next step). With structured output, the parsed
+ * object goes to `structuredResponse` and to the answer's `additional_kwargs.parsed` (an answer that does
+ * not parse fails the turn with an `OutputParserException`, unless the raw message was asked for too). A failed
+ * aggregator is replaced by the next one in the list, unless it had already streamed tokens (a stream
+ * cannot take them back): then the turn fails.
  */
 export function createAggregateNode(options: ResolvedMoAOptions, settings: AggregateNodeSettings = {}) {
   return async function aggregate(state: MoAState, config: LangGraphRunnableConfig): Promise<MoAStateUpdate> {
     const suffix = options.format({ instruction: options.instruction, references: state.references, target: "aggregate" });
+    const format = answerFormatOf(config, options.answerFormat);
     const records: CallRecord[] = [];
     const failures: ModelFailure[] = [];
     let answer: TimedAnswer | undefined;
@@ -43,6 +52,9 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
           timeoutMs: options.timeouts.aggregatorMs,
           retry: options.retry,
           ...(state.deadline !== null && options.timeouts.turnMs !== undefined ? { deadline: { at: state.deadline, turnMs: options.timeouts.turnMs } } : {}),
+        }, {
+          bind: (model) => bindAnswerFormat(model, format, slot),
+          ...(format?.stop ? { options: { stop: [...format.stop] } } : {}),
         });
         const usage = answer.message.usage_metadata;
         records.push({
@@ -67,22 +79,31 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
 
     const usage = sumUsage([...state.proposals.map((p) => p.usage), ...records.map((r) => r.usage)]);
     const firstStart = Math.min(answer.startedAt, ...state.proposals.map((p) => p.startedAt));
+    const { message } = answer;
+    const toolCalls = message.tool_calls ?? [];
     const trace: MoATrace = {
       layers: state.trace.layers,
       aggregator: records,
       usage: usage ?? NO_USAGE,
       calls: state.trace.calls + records.length,
       wallMs: answer.endedAt - firstStart,
+      ...(state.trace.continued ? { continued: true } : {}),
+      ...(toolCalls.length > 0 && state.references.length > 0 ? { references: state.references } : {}),
     };
-    const { message } = answer;
+    const hasParsed = answer.parsed !== undefined && answer.parsed !== null;
+    if (format?.structured && !hasParsed && format.structured.includeRaw !== true) {
+      throw new OutputParserException(`The aggregator's answer does not fit the structured output's schema: ${message.text.slice(0, 200) || "(no text)"}`, message.text);
+    }
     const final = new AIMessage({
       content: message.content,
       ...(message.id ? { id: message.id } : {}),
       ...(message.name ? { name: message.name } : {}),
-      additional_kwargs: message.additional_kwargs,
+      tool_calls: toolCalls,
+      ...(message.invalid_tool_calls?.length ? { invalid_tool_calls: message.invalid_tool_calls } : {}),
+      additional_kwargs: hasParsed ? { ...message.additional_kwargs, parsed: answer.parsed } : message.additional_kwargs,
       response_metadata: { ...message.response_metadata, moa: trace },
       ...(usage ? { usage_metadata: usage } : {}),
     });
-    return { messages: [final], trace };
+    return { messages: [final], trace, ...(hasParsed ? { structuredResponse: answer.parsed } : {}) };
   };
 }

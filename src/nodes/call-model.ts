@@ -1,13 +1,15 @@
 import { setMaxListeners } from "node:events";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { CallbackManager } from "@langchain/core/callbacks/manager";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { AIMessage, BaseMessage } from "@langchain/core/messages";
-import type { RunnableConfig } from "@langchain/core/runnables";
+import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
 import { MoATimeoutError } from "../errors.js";
 import { withCallSignal } from "../models/call-signal.js";
 import { acquireAll } from "../models/concurrency-limit.js";
 import type { ModelSlot } from "../models/model-slots.js";
 import { isRetryable, retryDelayMs, type RetryPolicy } from "../models/retry.js";
+import { toFormattedAnswer } from "./bind-answer-format.js";
 
 /** How a model call is labelled for stream consumers and traces. */
 export interface CallLabel {
@@ -37,6 +39,14 @@ export interface CallPolicy {
   readonly signal?: AbortSignal;
 }
 
+/** How the model is asked, beyond the messages: what it is bound to, and further call options. */
+export interface CallRequest {
+  /** Turns the model into what is invoked (tools bound, structured output); default: the model itself. */
+  readonly bind?: (model: BaseChatModel) => Runnable<BaseMessage[], unknown>;
+  /** Call options of the model, such as `stop`. */
+  readonly options?: Readonly<Record<string, unknown>>;
+}
+
 /** The `configurable` key with which a caller asks the aggregator (and only it) to stream its answer. */
 export const STREAM_ANSWER_KEY = "moa_stream_answer";
 
@@ -50,6 +60,8 @@ export interface TimedAnswer {
   readonly endedAt: number;
   /** Attempts made (1 when the first succeeded). */
   readonly attempts: number;
+  /** The parsed object, when structured output was asked for (`null` when the answer did not parse). */
+  readonly parsed?: unknown;
 }
 
 /** Epoch milliseconds with sub-millisecond precision. */
@@ -70,11 +82,14 @@ export async function callModel(
   config: RunnableConfig,
   label: CallLabel,
   policy: CallPolicy,
+  request: CallRequest = {},
 ): Promise<TimedAnswer> {
   const model = await slot.getModel();
+  const runnable = request.bind ? request.bind(model) : model;
   // Once the aggregator's answer has started streaming, a retry would repeat it: its consumer has the tokens.
   let answerStarted = false;
   const options = {
+    ...request.options,
     ...config,
     callbacks: withHandler(config.callbacks, tokenWatcher(label, () => (answerStarted = true))),
     runName: `moa_${label.role}`,
@@ -96,11 +111,11 @@ export async function callModel(
       // Waiting for a permit is bounded by the turn, not by the call timeout, which times the request alone.
       const release = await acquireAll(slot.limits, call.signal);
       const attempt = bounded(call.signal, undefined, undefined, policy.timeoutMs);
-      let request: Promise<AIMessage> | undefined;
+      let pending: Promise<unknown> | undefined;
       try {
-        request = withCallSignal(attempt.signal, () => model.invoke(messages, { ...options, signal: attempt.signal }));
-        const message = await untilAborted(request, attempt.signal);
-        return { message, startedAt, endedAt: now(), attempts };
+        pending = withCallSignal(attempt.signal, () => runnable.invoke(messages, { ...options, signal: attempt.signal }));
+        const answer = toFormattedAnswer(await untilAborted(pending, attempt.signal));
+        return { ...answer, startedAt, endedAt: now(), attempts };
       } catch (error) {
         const cause = attempt.signal.aborted ? attempt.signal.reason : error;
         const streamedAnswer = label.role === "aggregator" && answerStarted;
@@ -108,7 +123,7 @@ export async function callModel(
         retryable = cause;
       } finally {
         attempt.clear();
-        if (request && attempt.signal.aborted) releaseWhenClosed(request, release);
+        if (pending && attempt.signal.aborted) releaseWhenClosed(pending, release);
         else release();
       }
       await pause(retryDelayMs(retryable, attempts, policy.retry), call.signal);

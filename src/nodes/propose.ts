@@ -5,7 +5,10 @@ import { MoATimeoutError } from "../errors.js";
 import type { ResolvedMoAOptions } from "../state/options.js";
 import type { Proposal } from "../state/proposal.js";
 import type { MoAStateUpdate } from "../state/state.js";
+import { describeTools } from "../prompts/describe-tools.js";
 import { injectSystemText } from "../prompts/inject-system-text.js";
+import { toolHistoryAsText } from "../prompts/tool-history-as-text.js";
+import { answerFormatOf } from "./answer-format-of.js";
 import { toCallError } from "./call-error.js";
 import { callModel, now } from "./call-model.js";
 import { QuorumRegistry } from "./layer-quorum.js";
@@ -34,7 +37,9 @@ export interface ProposeNodeSettings {
 }
 
 /**
- * The `propose` node, run once per proposer per layer (fanned out with `Send`). It returns the
+ * The `propose` node, run once per proposer per layer (fanned out with `Send`). With tools bound, the
+ * proposer is told which tools the aggregator can call and sees the conversation's tool calls and
+ * results as text; it is never given the tools. It returns the
  * proposal, failed or not, and emits it on the `custom` stream and as a callback event. With a quorum,
  * a proposer still running when the layer's grace period ends is aborted and marked a straggler.
  */
@@ -44,10 +49,13 @@ export function createProposeNode(options: ResolvedMoAOptions, settings: Propose
     const slot = options.proposers[task.index];
     if (slot === undefined) throw new RangeError(`No proposer at index ${task.index}`);
     const quorum = quorums?.join(task.turnId, task.layer, options.proposers.length);
-    const suffix = task.layer > 1
-      ? options.format({ instruction: options.instruction, references: task.references, target: task.layer })
-      : undefined;
-    const messages = injectSystemText(task.messages, { prefix: slot.system, suffix });
+    const tools = answerFormatOf(config, options.answerFormat)?.tools;
+    const suffix = [
+      tools && tools.summaries.length > 0 ? describeTools(tools.summaries) : undefined,
+      task.layer > 1 ? options.format({ instruction: options.instruction, references: task.references, target: task.layer }) : undefined,
+    ].filter((part) => part !== undefined).join("\n\n");
+    // Proposers advise in text: they are called without tools, so tool calls and results reach them as text.
+    const messages = injectSystemText(toolHistoryAsText(task.messages), { prefix: slot.system, suffix });
     const base = { id: slot.id, model: slot.label, index: slot.index, layer: task.layer };
     let proposal: Proposal | undefined;
     const startedAt = now();

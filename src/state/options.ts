@@ -1,13 +1,16 @@
+import type { BindToolsInput, ToolChoice } from "@langchain/core/language_models/chat_models";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { MoAConfigError } from "../errors.js";
-import { checkNumber, kindOf } from "../models/check-value.js";
-import { sharedConcurrencyLimit, type ConcurrencyLimit } from "../models/concurrency-limit.js";
+import { ConcurrencyLimit, sharedConcurrencyLimit } from "../models/concurrency-limit.js";
 import type { ModelInput } from "../models/model-spec.js";
-import { toModelSlots, type ModelSlot } from "../models/model-slots.js";
+import { toModelSlots, type LimitsFor, type ModelSlot } from "../models/model-slots.js";
 import { redactSecrets } from "../models/redact-secrets.js";
 import { DEFAULT_RETRY, type RetryOptions, type RetryPolicy } from "../models/retry.js";
 import { DEFAULT_AGGREGATOR_PROMPT } from "../prompts/aggregator-prompt.js";
 import { formatReferences, type ReferenceFormatter } from "../prompts/format-references.js";
+import { toToolBinding } from "../models/tool-binding.js";
+import type { AnswerFormat } from "./answer-format.js";
+import { parseOptions } from "./options-schema.js";
 
 /** Timeouts, in milliseconds. None is set by default. */
 export interface TimeoutOptions {
@@ -27,12 +30,17 @@ export interface QuorumOptions {
   graceMs: number;
 }
 
-/** Process-wide limits on calls in flight, shared by every MoA and every turn in the process. */
+/**
+ * Limits on model calls in flight. `perProvider` and `perModel` are process-wide, shared by every MoA
+ * and every turn in the process; `total` belongs to this MoA alone.
+ */
 export interface ConcurrencyOptions {
   /** Per provider of `"provider:model"` strings: one number for every provider, or per provider name. */
   perProvider?: number | Record<string, number>;
   /** Per model, keyed by its display name (the model string, or the spec's `name`). */
   perModel?: Record<string, number>;
+  /** Model calls of this MoA in flight at once, over all its turns (the chat model's `maxConcurrency`). */
+  total?: number;
 }
 
 /** Options of a Mixture-of-Agents. */
@@ -63,12 +71,26 @@ export interface MixtureOfAgentsOptions {
   checkpointer?: BaseCheckpointSaver;
   /** The compiled graph's name. Default `mixture_of_agents`. */
   name?: string;
+  /**
+   * Tools the aggregator may call, as for LangChain's `bindTools` (tools, `{ name, description, schema }`
+   * or a provider's tool definitions): the answer then carries the aggregator's tool calls. The
+   * proposers advise in text.
+   */
+  tools?: readonly BindToolsInput[];
+  /**
+   * Which tool the aggregator must call, as `bindTools`' `tool_choice`: a tool's name, `"auto"`, `"any"`,
+   * `"none"`, `"required"` or a provider's tool-choice object.
+   */
+  toolChoice?: ToolChoice;
+  /** Whether the aggregator may call several tools in one answer, as `bindTools`' `parallel_tool_calls`. */
+  parallelToolCalls?: boolean;
+  /**
+   * When the proposers run in an agent loop: `"user_turn"`, on a new user message only (when the
+   * conversation ends with tool results, the aggregator continues alone from the references of the
+   * step that called the tools); `"every_call"`, on every call, tool results included. Default `"user_turn"`.
+   */
+  proposeOn?: "user_turn" | "every_call";
 }
-
-const OPTION_KEYS: ReadonlySet<string> = new Set([
-  "proposers", "aggregator", "layers", "rounds", "aggregatorPrompt", "formatReferences", "minProposals",
-  "timeouts", "quorum", "retry", "concurrency", "checkpointer", "name",
-] satisfies Array<keyof MixtureOfAgentsOptions>);
 
 /** Options after validation, with defaults applied and models expanded into slots. */
 export interface ResolvedMoAOptions {
@@ -81,126 +103,67 @@ export interface ResolvedMoAOptions {
   readonly timeouts: Readonly<TimeoutOptions>;
   readonly quorum?: Readonly<QuorumOptions>;
   readonly retry: RetryPolicy;
+  /** When the proposers run in an agent loop. */
+  readonly proposeOn: "user_turn" | "every_call";
+  /** The tools of the options, bound to the aggregator of every turn (a caller's own format replaces it). */
+  readonly answerFormat?: AnswerFormat;
   /** Masks API keys (the specs' and the environment's) in text bound for errors, traces and logs. */
   readonly redact: (text: string) => string;
 }
 
-/** Validates `options` (which may come from untyped JavaScript) and applies the defaults. */
-export function resolveOptions(options: MixtureOfAgentsOptions): ResolvedMoAOptions {
-  if (typeof options !== "object" || options === null) {
-    throw new MoAConfigError("options", `expected an object with proposers and aggregator; got ${kindOf(options)}`);
-  }
-  checkKeys(options, OPTION_KEYS, "options");
-  const { proposers, aggregator } = options;
-  if (!Array.isArray(proposers) || proposers.length === 0) {
-    throw new MoAConfigError("proposers", `expected a non-empty array of models, e.g. ["openai:gpt-4o-mini", "ollama:llama3.1"]; got ${kindOf(proposers)}`);
-  }
-  if (aggregator === undefined || (Array.isArray(aggregator) && aggregator.length === 0)) {
-    throw new MoAConfigError("aggregator", `expected a model or a non-empty list of models, e.g. "openai:gpt-4o"; got ${kindOf(aggregator)}`);
-  }
+/**
+ * Validates `options` (which may come from untyped JavaScript) with {@link parseOptions}, then applies the
+ * defaults and expands the models into slots. Throws a `MoAConfigError` naming the option that is wrong.
+ */
+export function resolveOptions(input: MixtureOfAgentsOptions): ResolvedMoAOptions {
+  const options = parseOptions(input);
   const limitsFor = concurrencyLimits(options.concurrency);
-  const { slots: proposerSlots, apiKeys: proposerKeys } = toModelSlots(proposers, "proposers", limitsFor);
-  const aggregatorInputs = Array.isArray(aggregator) ? aggregator : [aggregator];
-  const { slots: aggregators, apiKeys: aggregatorKeys } = toModelSlots(aggregator, "aggregator", limitsFor);
+  const { slots: proposers, apiKeys: proposerKeys } = toModelSlots(options.proposers, "proposers", limitsFor);
+  const { slots: aggregators, apiKeys: aggregatorKeys } = toModelSlots(options.aggregator, "aggregator", limitsFor);
   const apiKeys = [...proposerKeys, ...aggregatorKeys];
-  if (aggregators.length !== aggregatorInputs.length) {
-    throw new MoAConfigError("aggregator.samples", "the aggregator writes one answer; samples applies to proposers only");
-  }
-  const minProposals = options.minProposals ?? 1;
-  checkNumber(minProposals, "minProposals", { integer: true, min: 1 });
-  if (minProposals > proposerSlots.length) {
-    throw new MoAConfigError("minProposals", `${minProposals} exceeds the ${proposerSlots.length} proposer call(s) per layer; expected 1..${proposerSlots.length}`);
-  }
-  if (options.aggregatorPrompt !== undefined && typeof options.aggregatorPrompt !== "string") {
-    throw new MoAConfigError("aggregatorPrompt", `expected a string; got ${kindOf(options.aggregatorPrompt)}`);
-  }
-  if (options.formatReferences !== undefined && typeof options.formatReferences !== "function") {
-    throw new MoAConfigError("formatReferences", `expected a function ({ instruction, references, target }) => string; got ${kindOf(options.formatReferences)}`);
-  }
-  const quorum = resolveQuorum(options.quorum, minProposals, proposerSlots.length);
+  const { quorum } = options;
   return {
-    proposers: proposerSlots,
+    proposers,
     aggregators,
-    layers: resolveLayers(options.layers, options.rounds),
+    layers: options.layers ?? (options.rounds === undefined ? 1 : options.rounds + 1),
     instruction: options.aggregatorPrompt ?? DEFAULT_AGGREGATOR_PROMPT,
     format: options.formatReferences ?? formatReferences,
-    minProposals,
-    timeouts: resolveTimeouts(options.timeouts),
-    ...(quorum ? { quorum } : {}),
+    minProposals: options.minProposals ?? 1,
+    timeouts: options.timeouts ?? {},
+    ...(quorum ? { quorum: { min: quorum.min, graceMs: quorum.graceMs } } : {}),
     retry: resolveRetry(options.retry),
+    proposeOn: options.proposeOn ?? "user_turn",
+    ...resolveTools(options),
     redact: (text) => redactSecrets(text, apiKeys),
   };
 }
 
-function checkKeys(value: object, valid: ReadonlySet<string>, option: string): void {
-  const unknownKeys = Object.keys(value).filter((key) => !valid.has(key));
-  if (unknownKeys.length > 0) {
-    throw new MoAConfigError(option, `unknown option(s) ${unknownKeys.join(", ")}; valid options: ${[...valid].join(", ")}`);
-  }
-}
-
-function checkObject(value: unknown, option: string, valid: readonly string[]): value is Record<string, unknown> {
-  if (value === undefined) return false;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new MoAConfigError(option, `expected an object with ${valid.join(", ")}; got ${kindOf(value)}`);
-  }
-  checkKeys(value, new Set(valid), option);
-  return true;
-}
-
-function resolveLayers(layers: unknown, rounds: unknown): number {
-  checkNumber(layers, "layers", { integer: true, min: 1 });
-  checkNumber(rounds, "rounds", { integer: true, min: 0 });
-  const fromRounds = typeof rounds === "number" ? rounds + 1 : undefined;
-  if (typeof layers === "number" && fromRounds !== undefined && layers !== fromRounds) {
-    throw new MoAConfigError("rounds", `rounds ${String(rounds)} means ${fromRounds} layers, but layers is ${layers}; give one of them (rounds = layers - 1)`);
-  }
-  return (layers as number | undefined) ?? fromRounds ?? 1;
-}
-
-function resolveTimeouts(timeouts: unknown): TimeoutOptions {
-  if (!checkObject(timeouts, "timeouts", ["proposerMs", "aggregatorMs", "turnMs"])) return {};
-  for (const key of ["proposerMs", "aggregatorMs", "turnMs"]) checkNumber(timeouts[key], `timeouts.${key}`, { min: 1 });
-  return timeouts as TimeoutOptions;
-}
-
-function resolveQuorum(quorum: unknown, minProposals: number, proposers: number): QuorumOptions | undefined {
-  if (!checkObject(quorum, "quorum", ["min", "graceMs"])) return undefined;
-  checkNumber(quorum.min, "quorum.min", { integer: true, min: 1 });
-  checkNumber(quorum.graceMs, "quorum.graceMs", { min: 0 });
-  const { min, graceMs } = quorum as Partial<QuorumOptions>;
-  if (min === undefined || graceMs === undefined) throw new MoAConfigError("quorum", "expected both min and graceMs, e.g. { min: 2, graceMs: 1000 }");
-  if (min < minProposals || min > proposers) {
-    throw new MoAConfigError("quorum.min", `${min} is outside ${minProposals}..${proposers} (from minProposals to the proposer calls per layer)`);
-  }
-  return { min, graceMs };
-}
-
-function resolveRetry(retry: unknown): RetryPolicy {
+function resolveRetry(retry: RetryOptions | false | undefined): RetryPolicy {
   if (retry === false) return { ...DEFAULT_RETRY, maxRetries: 0 };
-  if (!checkObject(retry, "retry", ["maxRetries", "initialDelayMs", "maxDelayMs"])) return DEFAULT_RETRY;
-  checkNumber(retry.maxRetries, "retry.maxRetries", { integer: true, min: 0 });
-  checkNumber(retry.initialDelayMs, "retry.initialDelayMs", { min: 0 });
-  checkNumber(retry.maxDelayMs, "retry.maxDelayMs", { min: 0 });
-  return { ...DEFAULT_RETRY, ...(retry as RetryOptions) };
+  // `{ maxRetries: undefined }` keeps the default rather than erasing it.
+  const given = Object.entries(retry ?? {}).filter(([, value]) => value !== undefined);
+  return { ...DEFAULT_RETRY, ...Object.fromEntries(given) };
 }
 
-function concurrencyLimits(concurrency: unknown): (provider: string | undefined, label: string) => ConcurrencyLimit[] {
-  if (!checkObject(concurrency, "concurrency", ["perProvider", "perModel"])) return () => [];
-  const { perProvider, perModel } = concurrency as ConcurrencyOptions;
-  const limitOf = (value: unknown, option: string): number => {
-    checkNumber(value, option, { integer: true, min: 1 });
-    return value as number;
+function resolveTools({ tools, toolChoice, parallelToolCalls }: MixtureOfAgentsOptions): Pick<ResolvedMoAOptions, "answerFormat"> {
+  if (tools === undefined) {
+    if (toolChoice !== undefined) throw new MoAConfigError("toolChoice", "applies to tools; give tools too");
+    if (parallelToolCalls !== undefined) throw new MoAConfigError("parallelToolCalls", "applies to tools; give tools too");
+    return {};
+  }
+  const kwargs = {
+    ...(toolChoice !== undefined ? { tool_choice: toolChoice } : {}),
+    ...(parallelToolCalls !== undefined ? { parallel_tool_calls: parallelToolCalls } : {}),
   };
-  if (typeof perProvider === "number") limitOf(perProvider, "concurrency.perProvider");
-  else if (checkObject(perProvider, "concurrency.perProvider", Object.keys(perProvider ?? {}))) {
-    for (const [name, value] of Object.entries(perProvider)) limitOf(value, `concurrency.perProvider.${name}`);
-  }
-  if (checkObject(perModel, "concurrency.perModel", Object.keys(perModel ?? {}))) {
-    for (const [name, value] of Object.entries(perModel)) limitOf(value, `concurrency.perModel.${name}`);
-  }
+  return { answerFormat: { tools: toToolBinding(tools, kwargs) } };
+}
+
+function concurrencyLimits(concurrency: ConcurrencyOptions | undefined): LimitsFor {
+  const { perProvider, perModel, total } = concurrency ?? {};
+  // One limit for every call of this MoA, unlike the named limits that the whole process shares.
+  const own = total === undefined ? undefined : new ConcurrencyLimit("moa:total", total);
   return (provider, label) => {
-    const limits: ConcurrencyLimit[] = [];
+    const limits: ConcurrencyLimit[] = own ? [own] : [];
     const providerLimit = typeof perProvider === "number" ? perProvider : provider ? perProvider?.[provider] : undefined;
     if (provider && providerLimit !== undefined) limits.push(sharedConcurrencyLimit(`provider:${provider}`, providerLimit));
     const modelLimit = perModel?.[label];

@@ -38,6 +38,11 @@ export const MoAStateAnnotation = Annotation.Root({
     reducer: (_, update) => update,
     default: () => null,
   }),
+  /** The aggregator's parsed structured output of the current turn, when one was asked for. */
+  structuredResponse: Annotation<unknown>({
+    reducer: (_, update) => update,
+    default: () => undefined,
+  }),
   /** The trace of the current (or, once it ended, the last) turn. */
   trace: Annotation<MoATrace>({
     reducer: (_, update) => update,

@@ -45,6 +45,17 @@ export interface MoATrace {
   readonly calls: number;
   /** Wall time of the turn from its first proposer call to the final answer, in milliseconds. */
   readonly wallMs: number;
+  /**
+   * True when the proposers did not run: the conversation ended with tool results and `proposeOn` is
+   * `"user_turn"`, so the aggregator continued the agent loop from the references of the step that
+   * called the tools.
+   */
+  readonly continued?: boolean;
+  /**
+   * The references the aggregator answered from, kept on an answer that calls tools so that the
+   * agent loop's next step can continue from them (see `continued`).
+   */
+  readonly references?: readonly string[];
 }
 
 /** The trace of the turn that produced `message`, or `undefined` when it was not produced by an MoA. */

@@ -135,6 +135,16 @@ describe("LangGraph Server", () => {
     expect(after.values.messages.map((m) => m.content)).toEqual(before.values.messages.map((m) => m.content));
   }, 60_000);
 
+  it("the assistant's config schema lists what a run may set, next to the graph's input and state schemas", async () => {
+    const [assistant] = await client.assistants.search({ graphId: "moa" });
+    const schemas = await client.assistants.getSchemas(assistant?.assistant_id ?? "moa");
+    const fields = schemas.config_schema?.properties ?? {};
+    expect(Object.keys(fields)).toEqual(expect.arrayContaining(["proposers", "aggregator", "layers", "rounds", "proposeOn"]));
+    expect(fields.proposers).toMatchObject({ type: "array", items: { type: "string" }, description: expect.stringContaining("provider:model") });
+    expect(Object.keys(schemas.input_schema?.properties ?? {})).toContain("messages");
+    expect(Object.keys(schemas.state_schema?.properties ?? {})).toContain("trace");
+  }, 60_000);
+
   it("a run may not give model objects (they could carry a base URL and the server's keys)", async () => {
     const thread = await client.threads.create();
     const error = await client.runs
@@ -147,7 +157,7 @@ describe("LangGraph Server", () => {
         () => undefined,
         (e: unknown) => e,
       );
-    expect(String(error)).toMatch(/MoAConfigError.*configurable\.proposers: expected .*provider:model.* strings/);
+    expect(String(error)).toMatch(/MoAConfigError.*configurable\.proposers\[0\]: expected .*provider:model.* strings/);
     expect(models.requests.filter((r) => r.model === "x")).toHaveLength(0);
   }, 60_000);
 });

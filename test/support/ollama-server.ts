@@ -3,7 +3,8 @@
  * JSON object with `stream: false`; `GET /api/tags`, `GET /api/version`), for the real `ChatOllama`.
  */
 import { createHash } from "node:crypto";
-import { messagesOf, startProtocolServer, type Answer, type ProtocolAdapter, type ProtocolServer, type ServerOptions } from "./protocol-server.js";
+import { startProtocolServer, type Answer, type ProtocolAdapter, type ProtocolServer, type ServerOptions } from "./protocol-server.js";
+import { functionToolNames, messagesOf, type AnswerToolCall } from "./tool-calls.js";
 
 const MODIFIED_AT = "2025-01-01T00:00:00.000000000Z";
 
@@ -18,8 +19,13 @@ function tagOf(name: string): Record<string, unknown> {
   };
 }
 
-function line(answer: Answer, content: string, done: boolean): Record<string, unknown> {
-  const head = { model: answer.model, created_at: new Date().toISOString(), message: { role: "assistant", content }, done };
+/** Ollama's tool calls: arguments as an object, no id. */
+function wireToolCalls(calls: AnswerToolCall[]): { tool_calls?: unknown[] } {
+  return calls.length === 0 ? {} : { tool_calls: calls.map((call) => ({ function: { name: call.name, arguments: call.args } })) };
+}
+
+function line(answer: Answer, content: string, done: boolean, toolCalls: AnswerToolCall[] = []): Record<string, unknown> {
+  const head = { model: answer.model, created_at: new Date().toISOString(), message: { role: "assistant", content, ...wireToolCalls(toolCalls) }, done };
   if (!done) return head;
   const counts = answer.usage ? { prompt_eval_count: answer.usage.input, eval_count: answer.usage.output } : {};
   return { ...head, done_reason: "stop", total_duration: 1_000_000, load_duration: 100_000, prompt_eval_duration: 200_000, eval_duration: 700_000, ...counts };
@@ -34,12 +40,14 @@ const adapter: ProtocolAdapter = {
     if (method === "GET" && path === "/api/version") return { kind: "json", body: { version: "0.12.6" } };
     return undefined;
   },
-  // Ollama streams unless the body says `stream: false`.
-  parseChat: (body) => ({ model: String(body.model), stream: body.stream !== false, messages: messagesOf(body.messages) }),
+  // Ollama streams unless the body says `stream: false`; it has no tool choice.
+  parseChat: (body) => ({ model: String(body.model), stream: body.stream !== false, messages: messagesOf(body.messages), tools: functionToolNames(body.tools) }),
   errorBody: (_status, message) => ({ error: message }),
   modelNotFound: (model) => `model "${model}" not found, try pulling it first`,
-  complete: (answer) => line(answer, answer.text, true),
+  complete: (answer) => line(answer, answer.text, true, answer.toolCalls),
   chunk: (answer, piece) => line(answer, piece, false),
+  // Ollama streams all the tool calls whole in one line, before the `done` line.
+  toolCallChunks: (answer) => [line(answer, "", false, answer.toolCalls)],
   closing: (answer) => [line(answer, "", true)],
 };
 

@@ -5,13 +5,21 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { resolveToolCalls, type AnswerToolCall, type RecordedToolCall, type ToolCallsScript } from "./tool-calls.js";
+
+export type { AnswerToolCall, RecordedToolCall, ToolCallScript, ToolCallsScript } from "./tool-calls.js";
 
 /** What a scripted model answers, and how. */
 export interface ModelScript {
-  /** The answer text, or a function of the recorded request. Default `${model} answer`. */
+  /** The answer text, or a function of the recorded request. Default `${model} answer` ("" with tool calls). */
   text?: string | ((request: RecordedRequest) => string);
-  /** Tokens to report; null reports none. Default { input: 10, output: 5 }. */
-  usage?: { input: number; output: number } | null;
+  /** Tool calls to answer with (a list, or a function of the request); missing ids become `call_<n>`. */
+  toolCalls?: ToolCallsScript;
+  /**
+   * Tokens to report; null reports none. Default { input: 10, output: 5 }. A function is given the
+   * recorded request and the answer's text, e.g. to report an estimate that grows with the prompt.
+   */
+  usage?: { input: number; output: number } | null | ((request: RecordedRequest, text: string) => { input: number; output: number } | null);
   /** Milliseconds before the response starts. */
   latencyMs?: number | (() => number);
   /** Milliseconds between streamed chunks (streaming only). */
@@ -42,10 +50,19 @@ export type Fault =
 /** The wire protocols served. */
 export type Protocol = "openai" | "ollama" | "gemini";
 
-/** One chat message, normalized to role and text. */
+/**
+ * One chat message, normalized to role and text. Tool results (OpenAI / Ollama `role: "tool"`, Gemini
+ * `functionResponse` parts) have role "tool". The optional fields are only set when present.
+ */
 export interface RecordedMessage {
-  role: "system" | "user" | "assistant";
+  role: "system" | "user" | "assistant" | "tool";
   content: string;
+  /** The tool calls an assistant message carried (OpenAI / Ollama `tool_calls`, Gemini `functionCall` parts). */
+  toolCalls?: RecordedToolCall[];
+  /** The id of the call a tool result answers (OpenAI `tool_call_id`). */
+  toolCallId?: string;
+  /** The tool a result comes from (Gemini `functionResponse.name`, Ollama `tool_name`, OpenAI `name`). */
+  name?: string;
 }
 
 /** A generation request as the server received it. Only chat/generate requests are recorded. */
@@ -57,6 +74,10 @@ export interface RecordedRequest {
   stream: boolean;
   /** Messages normalized to role + text, in order; system instructions included as role "system". */
   messages: RecordedMessage[];
+  /** Names of the tools offered, in order; [] when none. */
+  tools: string[];
+  /** The tool choice as sent (OpenAI `tool_choice`, Gemini `toolConfig`); absent when not sent. */
+  toolChoice?: unknown;
   /** The parsed JSON body as sent. */
   body: unknown;
   /** Headers as received, lower-case names (tests check for keys; never print them). */
@@ -92,11 +113,7 @@ export interface ServerOptions {
 }
 
 /** What a chat request asks for, as read by an adapter. */
-export interface ChatRequest {
-  model: string;
-  stream: boolean;
-  messages: RecordedMessage[];
-}
+export type ChatRequest = Pick<RecordedRequest, "model" | "stream" | "messages" | "tools" | "toolChoice">;
 
 /** Where a request goes: a chat generation, or a fixed JSON reply (model listings, version). */
 export type Route =
@@ -111,8 +128,10 @@ export interface Answer {
   /** Unix seconds. */
   created: number;
   text: string;
-  /** The text split into stream pieces (by word); concatenated they give `text`. */
+  /** The text split into stream pieces (by word); concatenated they give `text` (none for "" with tool calls). */
   pieces: string[];
+  /** The tool calls to send; [] for a plain text answer. */
+  toolCalls: AnswerToolCall[];
   usage: { input: number; output: number } | null;
   request: RecordedRequest;
 }
@@ -126,7 +145,7 @@ export interface ProtocolAdapter {
   readonly streamTrailer?: string;
   /** Routes a request; undefined gives the provider's 404. `models` are the scripted model names. */
   route(method: string, path: string, models: string[]): Route | undefined;
-  /** Reads model, stream flag and messages from a chat body. */
+  /** Reads model, stream flag, messages and the tools offered from a chat body. */
   parseChat(body: Record<string, unknown>, route: { model?: string; stream?: boolean }): ChatRequest;
   /** An error body in the provider's format. */
   errorBody(status: number, message: string, retryAfterSeconds?: number): unknown;
@@ -136,6 +155,8 @@ export interface ProtocolAdapter {
   complete(answer: Answer): unknown;
   /** One streamed event carrying `piece` of the text. */
   chunk(answer: Answer, piece: string): unknown;
+  /** The streamed events carrying the tool calls, sent after the text (none: `closing` carries them). */
+  toolCallChunks?(answer: Answer): unknown[];
   /** The events that end a stream (finish reason, usage). */
   closing(answer: Answer): unknown[];
 }
@@ -143,28 +164,6 @@ export interface ProtocolAdapter {
 const DEFAULT_USAGE = { input: 10, output: 5 };
 const ENDLESS_DELAY_MS = 20;
 const JSON_TYPE = "application/json; charset=utf-8";
-
-/** Normalizes a provider role name to system / user / assistant. */
-export function normalizeRole(role: unknown): RecordedMessage["role"] {
-  if (role === "system" || role === "developer") return "system";
-  if (role === "assistant" || role === "model" || role === "ai") return "assistant";
-  return "user";
-}
-
-/** The text of a message content: a string, or the `text` of each part of an array, joined. */
-export function textOf(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  return content
-    .map((part: unknown) => (typeof part === "object" && part !== null && "text" in part ? String(part.text) : ""))
-    .join("");
-}
-
-/** Reads `items` as `{ role, content }` messages with {@link normalizeRole} and {@link textOf}. */
-export function messagesOf(items: unknown, contentKey = "content"): RecordedMessage[] {
-  if (!Array.isArray(items)) return [];
-  return items.map((item: Record<string, unknown>) => ({ role: normalizeRole(item.role), content: textOf(item[contentKey]) }));
-}
 
 /** A generic error message for a status, in the style providers use. */
 function statusMessage(status: number, model: string, retryAfterSeconds?: number): string {
@@ -285,6 +284,7 @@ export async function startProtocolServer(adapter: ProtocolAdapter, options: Ser
   let maxInFlight = 0;
   let abortedByClient = 0;
   let sequence = 0;
+  let toolCallSequence = 0;
 
   const frame = (payload: string): string => (adapter.framing === "sse" ? `data: ${payload}\n\n` : `${payload}\n`);
   const streamType = adapter.framing === "sse" ? "text/event-stream; charset=utf-8" : "application/x-ndjson";
@@ -299,11 +299,29 @@ export async function startProtocolServer(adapter: ProtocolAdapter, options: Ser
     return fault;
   }
 
+  /** What `script` answers to `request`: its text and tool calls (scripts run even when a fault is played). */
+  function answerOf(script: ModelScript, request: RecordedRequest): Answer {
+    const toolCalls = resolveToolCalls(script.toolCalls, request, () => `call_${++toolCallSequence}`);
+    const defaultText = toolCalls.length > 0 ? "" : `${request.model} answer`;
+    const text = typeof script.text === "function" ? script.text(request) : (script.text ?? defaultText);
+    const pieces = text === "" && toolCalls.length > 0 ? [] : splitPieces(text);
+    const usage = script.usage === undefined ? DEFAULT_USAGE : typeof script.usage === "function" ? script.usage(request, text) : script.usage;
+    sequence += 1;
+    return { model: request.model, id: `${adapter.protocol}-${sequence}`, created: Math.floor(Date.now() / 1000), text, pieces, toolCalls, usage, request };
+  }
+
+  /** The events of a streamed answer before the closing ones: the text pieces, then the tool calls. */
+  function* streamEvents(answer: Answer): Generator<unknown> {
+    for (const piece of answer.pieces) yield adapter.chunk(answer, piece);
+    if (answer.toolCalls.length > 0) yield* adapter.toolCallChunks?.(answer) ?? [];
+  }
+
   async function streamAnswer(ex: Exchange, answer: Answer, delayMs: number): Promise<void> {
     ex.start(200, streamType);
-    for (const [index, piece] of answer.pieces.entries()) {
-      if (index > 0 && delayMs > 0 && !(await ex.sleep(delayMs))) return;
-      ex.write(frame(JSON.stringify(adapter.chunk(answer, piece))));
+    let index = 0;
+    for (const event of streamEvents(answer)) {
+      if (index++ > 0 && delayMs > 0 && !(await ex.sleep(delayMs))) return;
+      ex.write(frame(JSON.stringify(event)));
     }
     for (const event of adapter.closing(answer)) ex.write(frame(JSON.stringify(event)));
     ex.end(adapter.streamTrailer);
@@ -317,6 +335,7 @@ export async function startProtocolServer(adapter: ProtocolAdapter, options: Ser
       return ex.json(fault.status, adapter.errorBody(fault.status, message, fault.retryAfterSeconds), retry);
     }
     ex.start(200, stream ? streamType : JSON_TYPE);
+    // A tool-call-only answer has no text pieces: its filler is an empty text chunk.
     const filler = stream ? frame(JSON.stringify(adapter.chunk(answer, answer.pieces[0] ?? ""))) : " ";
     if (fault.kind === "reset") return ex.write(filler, () => ex.destroy());
     if (fault.kind === "malformed-json") return ex.end(stream ? frame('{"malformed": ') : '{"id": "broken", ');
@@ -338,10 +357,7 @@ export async function startProtocolServer(adapter: ProtocolAdapter, options: Ser
     const script = scripts.get(chat.model) ?? options.fallback;
     if (!script) return ex.json(404, adapter.errorBody(404, adapter.modelNotFound(chat.model)));
     const fault = takeFault(chat.model, script);
-    const text = typeof script.text === "function" ? script.text(recorded) : (script.text ?? `${chat.model} answer`);
-    const usage = script.usage === undefined ? DEFAULT_USAGE : script.usage;
-    sequence += 1;
-    const answer: Answer = { model: chat.model, id: `${adapter.protocol}-${sequence}`, created: Math.floor(Date.now() / 1000), text, pieces: splitPieces(text), usage, request: recorded };
+    const answer = answerOf(script, recorded);
     const latencyMs = typeof script.latencyMs === "function" ? script.latencyMs() : script.latencyMs;
     if (latencyMs && !(await ex.sleep(latencyMs))) return;
     if (fault) return playFault(ex, fault, answer, chat.stream, script.chunkDelayMs ?? ENDLESS_DELAY_MS);
