@@ -1,3 +1,4 @@
+import type { AgentLoopResult } from "./scenarios/agent-loop.js";
 import type { CpuResult } from "./scenarios/cpu-cost.js";
 import type { OverheadRow } from "./scenarios/latency-overhead.js";
 import type { MemoryRow } from "./scenarios/memory.js";
@@ -5,15 +6,47 @@ import type { TailRow } from "./scenarios/tail-latency.js";
 import type { ThroughputRow } from "./scenarios/throughput.js";
 import type { TtftRow } from "./scenarios/time-to-first-token.js";
 
+/** Where and when a run took place. */
+export type Machine = Record<string, string | number>;
+
 /** Everything one run measured. */
 export interface BenchResults {
-  machine: Record<string, string | number>;
+  machine: Machine;
   latencyOverhead: OverheadRow[];
   cpuCost: CpuResult;
   throughput: ThroughputRow[];
-  tailLatency: TailRow[];
+  /** The percentiles (the samples are only kept for the chart). */
+  tailLatency: Array<Omit<TailRow, "samples">>;
   timeToFirstToken: TtftRow[];
   memory: MemoryRow[];
+  /** Absent from results written before the agent-loop benchmark existed. */
+  agentLoop?: AgentLoopResult;
+  /** Sections measured again since `machine`'s run, by `npm run bench -- --only ...`, and where. */
+  remeasured?: Partial<Record<SectionKey, Machine>>;
+}
+
+/** The results' keys that are sections of the report. */
+export type SectionKey = Exclude<keyof BenchResults, "machine" | "remeasured">;
+
+/** Each section's name, in the report's order (section n is the n-th). */
+export const SECTIONS: Record<SectionKey, string> = {
+  latencyOverhead: "latency overhead",
+  cpuCost: "CPU per turn",
+  throughput: "throughput and peak memory",
+  tailLatency: "tail latency",
+  timeToFirstToken: "time to the first token",
+  memory: "memory over 10,000 turns",
+  agentLoop: "agent loop",
+};
+
+/** "section 7 (agent loop) on <date> (<cpu>, ...)": the sections re-measured with `--only`, if any. */
+function remeasuredNote(r: BenchResults): string {
+  const keys = Object.keys(SECTIONS) as SectionKey[];
+  const entries = keys.flatMap((key) => {
+    const m = r.remeasured?.[key];
+    return m ? [`section ${keys.indexOf(key) + 1} (${SECTIONS[key]}) on ${m.date} (${m.cpu}, ${m.cores} cores, Node ${m.node})`] : [];
+  });
+  return entries.length === 0 ? "" : `\nRe-measured since by \`npm run bench -- --only ...\`: ${entries.join("; ")}.`;
 }
 
 function table<T extends object>(rows: T[], columns: Array<[keyof T, string]>): string {
@@ -32,7 +65,7 @@ Measured by \`npm run bench\` on ${m.cpu} (${m.cores} cores, ${m.memoryGb} GiB),
 Every model is served over loopback HTTP by the OpenAI-protocol test server (test/support) and called
 through the real \`@langchain/openai\` client; the server runs in the benchmark's process. Each figure is
 a ratio or a distribution from this one run: these machines are shared, so compare within the run.
-Raw numbers: [results.json](results.json).
+Raw numbers: [results.json](results.json).${remeasuredNote(r)}
 
 ## 1. Latency overhead: wall time of a turn / its critical path
 
@@ -99,5 +132,49 @@ context (Node's \`AsyncLocalStorage\` store: LangChain's \`RunTree\`, its config
 turn's context per pooled socket, not growth per turn. The context is LangGraph's own task context
 (removing the \`__pregel_\` keys from the model call's config does not cut the link); a way around it is
 still to be found.
+
+${agentLoopSection(r.agentLoop)}`;
+}
+
+/** Section 7: the agent loop with the proposers on every model call and on user turns only. */
+function agentLoopSection(a: AgentLoopResult | undefined): string {
+  const title = "## 7. Agent loop: proposers on every call vs on user turns";
+  if (!a) return `${title}\n\nNot measured yet: run \`npm run bench -- --only agent-loop\`.\n`;
+  const byMode = (mode: string) => a.rows.find((row) => row.mode === mode);
+  const every = byMode("every_call");
+  const user = byMode("user_turn");
+  const rows = a.rows.map((row) => `| \`${row.mode}\` | ${row.calls} (${row.proposerCalls} + ${row.aggregatorCalls}) | ${row.inputTokens} | ${row.outputTokens} | ${row.medianWallMs} | ${row.criticalPathMs} |`);
+  const { ratio } = a;
+  const percent = (value: number) => `${Math.round((1 - value) * 100)}%`;
+  return `${title}
+
+An agent (LangChain's \`createAgent\`) whose model is a \`MixtureOfAgents\` of ${a.proposers} proposers x 1 layer with
+one lookup tool; the aggregator (scripted on the server) calls the tool until the conversation holds
+${a.toolSteps} tool results, then answers: ${a.toolSteps + 1} model calls of the agent per run. Every model answers after ${a.modelLatencyMs} ms;
+the proposers answer a fixed text of about 450 characters. Per agent run, the median of ${a.runs} runs, the two
+modes taking turns: the requests the server received (proposers + aggregator), the tokens it reported,
+and the wall time; the critical path is the model latencies on the run's longest chain of calls. The
+tokens are an estimate the server computes from each request, about 4 characters per token (input: the
+request's messages, their tool calls and the tool definitions; output: the answer's text and tool
+calls)${a.tracesMatchServer ? "; the MoA traces of the agent's answers add up to the same calls and tokens" : ""}.
+
+| \`proposeOn\` | model calls (proposers + aggregator) | input tokens | output tokens | wall (ms) | critical path (ms) |
+|---|---|---|---|---|---|
+${rows.join("\n")}
+| **ratio user_turn / every_call** | **${ratio.calls}** | **${ratio.inputTokens}** | **${ratio.outputTokens}** | **${ratio.wallMs}** | ${every && user ? round3(user.criticalPathMs / every.criticalPathMs) : ""} |
+
+With \`"every_call"\` the proposers run on each of the ${a.toolSteps + 1} calls of the loop, each time reading the whole
+(growing) conversation. With \`"user_turn"\` (the default) they run on the first call only, and the
+aggregator continues the next ${a.toolSteps} steps alone from the references kept in the previous answer's trace:
+${percent(ratio.calls)} fewer model calls, ${percent(ratio.inputTokens)} fewer input tokens, ${percent(ratio.outputTokens)} fewer output tokens and ${percent(ratio.wallMs)} less wall time in this
+run, at the price of proposers that do not see the tool results.${
+    every && user
+      ? ` The wall times stand ${Math.round(every.medianWallMs - every.criticalPathMs)} ms
+(\`every_call\`) and ${Math.round(user.medianWallMs - user.criticalPathMs)} ms (\`user_turn\`) above their critical paths: the work of the clients, the
+server, the MoA graph and the agent, which grows with the number of calls.`
+      : ""
+  }
 `;
 }
+
+const round3 = (value: number): number => Number(value.toFixed(3));

@@ -27,7 +27,11 @@ export function bindAnswerFormat(model: BaseChatModel, format: AnswerFormat | un
   if (typeof model.bindTools !== "function") {
     throw new MoAConfigError("tools", `the aggregator ${slot.label} (${model.getName()}) cannot call tools: its model class has no bindTools; use an aggregator whose provider supports tool calling (e.g. openai, ollama, google-genai)`);
   }
-  return model.bindTools([...format.tools.tools], format.tools.kwargs);
+  try {
+    return model.bindTools([...format.tools.tools], format.tools.kwargs);
+  } catch (error) {
+    throw new MoAConfigError("tools", `the aggregator ${slot.label} (${model.getName()}) refuses the tools: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /**

@@ -176,3 +176,42 @@ describe("cache", () => {
     expect(key).toMatch(/openai:gpt-4o-mini/);
   });
 });
+
+describe("profile", () => {
+  class Profiled extends ScriptedChatModel {
+    constructor(model: string, private readonly own: Record<string, unknown>) {
+      super({ model });
+    }
+    override get profile() {
+      return this.own;
+    }
+  }
+
+  it("tools and structured output are the aggregators'; inputs and the context window those every model shares", () => {
+    const moa = new MixtureOfAgents({
+      proposers: [new Profiled("p1", { imageInputs: true, maxInputTokens: 8_000, toolCalling: false }), new Profiled("p2", { imageInputs: true, maxInputTokens: 128_000 })],
+      aggregator: new Profiled("agg", { imageInputs: true, maxInputTokens: 200_000, toolCalling: true, structuredOutput: true, maxOutputTokens: 4_096 }),
+    });
+    expect(moa.profile).toEqual({ toolCalling: true, structuredOutput: true, imageInputs: true, maxInputTokens: 8_000, maxOutputTokens: 4_096 });
+  });
+
+  it("one text-only model makes the mixture text-only; an aggregator without bindTools cannot call tools", () => {
+    const plain = new Profiled("agg", {});
+    Object.defineProperty(plain, "bindTools", { value: undefined });
+    const moa = new MixtureOfAgents({ proposers: [new Profiled("p1", { imageInputs: false })], aggregator: plain });
+    expect(moa.profile).toMatchObject({ toolCalling: false, imageInputs: false });
+  });
+
+  it("models given as strings count by their provider until created", () => {
+    const moa = new MixtureOfAgents({ proposers: ["ollama:llama3.1"], aggregator: "openai:gpt-4o" });
+    expect(moa.profile.toolCalling).toBe(true);
+  });
+});
+
+describe("types", () => {
+  it("refused fields are type errors too", () => {
+    const { proposers, aggregator } = scripted();
+    // @ts-expect-error onFailedAttempt is not a field of a mixture
+    expect(() => new MixtureOfAgents({ proposers, aggregator, onFailedAttempt: () => undefined })).toThrow(MoAConfigError);
+  });
+});

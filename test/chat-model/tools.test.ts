@@ -146,3 +146,30 @@ describe("bad tool input", () => {
     expect(() => moa.bindTools([getWeather, 42 as never])).toThrow(/Invalid tools\[1\]: expected a tool/);
   });
 });
+
+describe("the graph in a tool loop of the caller's own", () => {
+  it("runs with LangGraph's ToolNode until the aggregator answers", async () => {
+    const { END, MessagesAnnotation, START, StateGraph } = await import("@langchain/langgraph");
+    const { ToolNode, toolsCondition } = await import("@langchain/langgraph/prebuilt");
+    const aggregator = weatherAggregator();
+    const proposer = new ScriptedChatModel({ model: "p1", answer: "Ask the weather tool." });
+    const moaGraph = createMixtureOfAgents({ proposers: [proposer], aggregator, tools: [getWeather] });
+    const app = new StateGraph(MessagesAnnotation)
+      .addNode("moa", moaGraph)
+      .addNode("tools", new ToolNode([getWeather]))
+      .addEdge(START, "moa")
+      .addConditionalEdges("moa", toolsCondition, ["tools", END])
+      .addEdge("tools", "moa")
+      .compile();
+    const { messages } = await app.invoke({ messages: [new HumanMessage("Weather in Paris?")] });
+    expect(messages.map((m) => [m.getType(), m.text])).toEqual([
+      ["human", "Weather in Paris?"],
+      ["ai", ""],
+      ["tool", "sunny in Paris"],
+      ["ai", "It is sunny in Paris."],
+    ]);
+    // The second step continued from the first step's references: the proposer ran once.
+    expect(proposer.calls).toHaveLength(1);
+    expect(getMoATrace(messages.at(-1) as AIMessage)?.continued).toBe(true);
+  });
+});
