@@ -58,20 +58,13 @@ export interface ChatModelSettings {
   readonly maxTokens?: number;
 }
 
-const REFUSED: Readonly<Record<string, string>> = {
-  callbackManager: "it is deprecated in LangChain; give callbacks instead",
-  onFailedAttempt: "the mixture retries each model call itself; set retry ({ maxRetries, initialDelayMs, maxDelayMs }) and read failed attempts in the trace",
-};
-
 /**
  * Turns the chat model's fields into MoA options and its own settings, applying the standard fields
- * as documented on {@link MixtureOfAgentsFields}. Throws a {@link MoAConfigError} for a field that
- * cannot be honoured, or that contradicts the MoA option it maps to.
+ * as documented on {@link MixtureOfAgentsFields} (their types are checked before, by the fields schema).
+ * Throws a {@link MoAConfigError} for a field that cannot be honoured, or that contradicts the MoA
+ * option it maps to.
  */
 export function toChatModelSettings(fields: MixtureOfAgentsFields): ChatModelSettings {
-  for (const [field, why] of Object.entries(REFUSED)) {
-    if ((fields as Record<string, unknown>)[field] !== undefined) throw new MoAConfigError(field, `is not accepted: ${why}`);
-  }
   const {
     mainModel, referenceModels, aggregator, proposers, showInternal: _showInternal,
     callbacks: _callbacks, tags: _tags, metadata: _metadata, verbose: _verbose, cache: _cache, disableStreaming, outputVersion: _outputVersion,

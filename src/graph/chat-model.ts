@@ -21,6 +21,7 @@ import { bindAnswerFormat } from "../nodes/bind-answer-format.js";
 import { STREAM_ANSWER_KEY } from "../nodes/call-model.js";
 import type { ProposalEvent } from "../nodes/proposal-event.js";
 import { ANSWER_FORMAT_KEY, type AnswerFormat, type StructuredOutputRequest, type ToolBinding } from "../state/answer-format.js";
+import { checkChatModelFields } from "../state/fields-schema.js";
 import { resolveOptions, type ResolvedMoAOptions } from "../state/options.js";
 import type { MoAState } from "../state/state.js";
 import { AnswerChunks } from "./answer-chunks.js";
@@ -101,14 +102,9 @@ export class MixtureOfAgents extends BaseChatModel<MixtureOfAgentsCallOptions> {
   }
 
   constructor(fields: MixtureOfAgentsFields) {
-    if (typeof fields !== "object" || fields === null) {
-      throw new MoAConfigError("fields", "expected { mainModel | aggregator, referenceModels | proposers, ... }");
-    }
+    checkChatModelFields(fields);
     super(fields);
     this.showInternal = fields.showInternal ?? false;
-    if (typeof this.showInternal !== "boolean" && typeof this.showInternal !== "function") {
-      throw new MoAConfigError("showInternal", "expected a boolean or a function (proposal) => void");
-    }
     const settings = toChatModelSettings(fields);
     this.resolved = resolveOptions(settings.options);
     this.model = mixtureName(this.resolved);

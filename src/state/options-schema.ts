@@ -17,10 +17,10 @@ function kindOf(value: unknown): string {
 type Issue = z.core.$ZodRawIssue;
 
 /** An error message `expected <what>; got <the value's kind>`. */
-const expected = (what: string) => (issue: Issue) => `expected ${what}; got ${kindOf(issue.input)}`;
+export const expected = (what: string) => (issue: Issue) => `expected ${what}; got ${kindOf(issue.input)}`;
 
 /** A number of at least `min` (an integer when `integer`), with one message for every way it can be wrong. */
-function atLeast(min: number, { integer = false } = {}) {
+export function atLeast(min: number, { integer = false } = {}) {
   const error = expected(`${integer ? "an integer" : "a number"} >= ${min}`);
   return (integer ? z.int({ error }) : z.number({ error })).min(min, { error });
 }
@@ -41,7 +41,8 @@ function optionsObject<Shape extends z.core.$ZodLooseShape>(shape: Shape, notAnO
   });
 }
 
-const isObject = (value: unknown): value is object => typeof value === "object" && value !== null && !Array.isArray(value);
+/** True for a non-null object that is not an array. */
+export const isObject = (value: unknown): value is object => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** True for a chat model instance (anything with `invoke`). */
 export function isChatModel(value: unknown): value is BaseChatModel {

@@ -215,3 +215,23 @@ describe("types", () => {
     expect(() => new MixtureOfAgents({ proposers, aggregator, onFailedAttempt: () => undefined })).toThrow(MoAConfigError);
   });
 });
+
+describe("the fields are checked by one schema", () => {
+  it.each([
+    ["temperature", { temperature: -1 }, /expected a number >= 0; got -1/],
+    ["maxTokens", { maxTokens: 1.5 }, /expected an integer >= 1; got 1.5/],
+    ["stopSequences", { stopSequences: "END" }, /expected an array of strings, e.g. \["END"\]; got "END"/],
+    ["timeout", { timeout: 0 }, /expected a number >= 1; got 0/],
+    ["maxRetries", { maxRetries: -1 }, /expected an integer >= 0; got -1/],
+    ["maxConcurrency", { maxConcurrency: 0 }, /expected an integer >= 1; got 0/],
+    ["streaming", { streaming: "yes" }, /expected true or false; got "yes"/],
+    ["outputVersion", { outputVersion: "v2" }, /expected "v0" or "v1"; got "v2"/],
+    ["showInternal", { showInternal: 1 }, /expected true, false or a function/],
+    ["apiKey", { apiKey: 42 }, /expected a non-empty string; got number/],
+    ["options", { temprature: 0.2 }, /unknown field\(s\) temprature; valid fields: proposers, aggregator, .*temperature/],
+  ])("%s", (option, fields, message) => {
+    const error = configError(() => new MixtureOfAgents({ proposers: ["openai:a"], aggregator: "openai:b", ...fields } as never));
+    expect(error.option).toBe(option);
+    expect(error.message).toMatch(message);
+  });
+});
