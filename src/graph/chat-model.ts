@@ -15,7 +15,6 @@ import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import type { SerializableSchema } from "@langchain/core/utils/standard_schema";
 import { IterableReadableStream } from "@langchain/core/utils/stream";
 import type { ZodV3Like, ZodV4Like } from "@langchain/core/utils/types";
-import { MoAConfigError } from "../errors.js";
 import { toToolBinding } from "../models/tool-binding.js";
 import { bindAnswerFormat } from "../nodes/bind-answer-format.js";
 import { STREAM_ANSWER_KEY } from "../nodes/call-model.js";
