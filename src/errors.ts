@@ -4,6 +4,8 @@
  * without parsing messages.
  */
 
+import { redactSecrets } from "./models/redact-secrets.js";
+
 const MARKER = Symbol.for("langgraph-moa.error");
 
 /** The base of every error this package throws on purpose. */
@@ -28,7 +30,8 @@ export class MoAConfigError extends MoAError {
   readonly option: string;
 
   constructor(option: string, message: string, options?: { cause?: unknown }) {
-    super(`Invalid ${option}: ${message}`, options);
+    // A key given in the wrong place (as a model string, say) must not come back in the message.
+    super(`Invalid ${option}: ${redactSecrets(message)}`, options);
     this.name = "MoAConfigError";
     this.option = option;
   }

@@ -80,7 +80,7 @@ export function toChatModelSettings(fields: MixtureOfAgentsFields): ChatModelSet
   return {
     options: {
       ...options,
-      proposers: toList(proposers ?? referenceModels).map((input) => withStringDefaults(input, defaults)),
+      proposers: mapModels(proposers ?? referenceModels, (input) => withStringDefaults(input, defaults)) as MixtureOfAgentsOptions["proposers"],
       aggregator: mapModels(aggregator ?? mainModel, (input) => withStringDefaults(input, defaults)) as MixtureOfAgentsOptions["aggregator"],
       ...mergeTimeout(options.timeouts, timeout),
       ...mergeRetries(options.retry, maxRetries),

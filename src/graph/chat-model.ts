@@ -10,11 +10,13 @@ import {
 import type { ModelProfile } from "@langchain/core/language_models/profile";
 import { AIMessage, type AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
-import { RunnableLambda, type Runnable } from "@langchain/core/runnables";
+import { RunnableLambda, type Runnable, type RunnableConfig } from "@langchain/core/runnables";
+import { convertToOpenAITool } from "@langchain/core/utils/function_calling";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import type { SerializableSchema } from "@langchain/core/utils/standard_schema";
 import { IterableReadableStream } from "@langchain/core/utils/stream";
 import type { ZodV3Like, ZodV4Like } from "@langchain/core/utils/types";
+import { MoAConfigError } from "../errors.js";
 import { toToolBinding } from "../models/tool-binding.js";
 import { bindAnswerFormat } from "../nodes/bind-answer-format.js";
 import { STREAM_ANSWER_KEY } from "../nodes/call-model.js";
@@ -143,6 +145,19 @@ export class MixtureOfAgents extends BaseChatModel<MixtureOfAgentsCallOptions> {
   /** The mixture's models and answer-shaping options, without API keys: LangChain's cache keys on them. */
   override _identifyingParams(): Record<string, unknown> {
     return { model: this.model, mixture: mixtureIdentity(this.resolved, this.resolved.redact) };
+  }
+
+  /**
+   * LangChain's cache key of a call: the mixture's identity and the call options, with tools and schemas
+   * written out (as OpenAI-format tools and JSON schemas) so that two bindings never share an entry.
+   */
+  override _getSerializedCacheKeyParametersForCall(options: MixtureOfAgentsCallOptions & { config?: RunnableConfig }): string {
+    const { tools, structuredOutput, ...rest } = options;
+    return super._getSerializedCacheKeyParametersForCall({
+      ...rest,
+      ...(tools ? { tools: tools.map((tool) => convertToOpenAITool(tool)) } : {}),
+      ...(structuredOutput ? { structuredOutput: { ...structuredOutput, schema: toJsonSchema(structuredOutput.schema as Parameters<typeof toJsonSchema>[0]) } } : {}),
+    });
   }
 
   override invocationParams(options?: this["ParsedCallOptions"]): Record<string, unknown> {
@@ -280,7 +295,7 @@ export class MixtureOfAgents extends BaseChatModel<MixtureOfAgentsCallOptions> {
   /** The turn's answer format from the call options: bound tools, structured output, stop sequences. */
   private answerFormat(options: this["ParsedCallOptions"]): AnswerFormat | undefined {
     const toolOptions = pickAggregatorOptions(options);
-    const stop = options.stop ?? this.stopSequences;
+    const stop = stopSequencesOf(options.stop) ?? this.stopSequences;
     let tools: ToolBinding | undefined;
     if (options.tools !== undefined) {
       const known = this.toolBindings.get(options.tools);
@@ -309,6 +324,16 @@ export class MixtureOfAgents extends BaseChatModel<MixtureOfAgentsCallOptions> {
     if (typeof show === "function") return show;
     return show ? (event) => console.info(formatProposal(event)) : undefined;
   }
+}
+
+/** Call-time `stop` as a list: one string is one sequence (as OpenAI takes it), never its characters. */
+function stopSequencesOf(stop: unknown): readonly string[] | undefined {
+  if (stop === undefined || stop === null) return undefined;
+  const list: unknown[] = typeof stop === "string" ? [stop] : Array.isArray(stop) ? stop : [stop];
+  if (!list.every((item): item is string => typeof item === "string" && item !== "")) {
+    throw new MoAConfigError("stop", `expected a list of non-empty strings, e.g. ["END"]; got ${JSON.stringify(stop).slice(0, 60)}`);
+  }
+  return list;
 }
 
 function pickAggregatorOptions(options: object): Record<string, unknown> {

@@ -4,10 +4,16 @@ import { CallbackManager, type CallbackManagerForLLMRun } from "@langchain/core/
 /** The inheritable parts of a run manager, which `BaseRunManager` keeps protected. */
 interface InheritableRunState {
   readonly runId: string;
-  readonly inheritableHandlers: BaseCallbackHandler[];
+  readonly handlers: BaseCallbackHandler[];
   readonly inheritableTags: string[];
   readonly inheritableMetadata: Record<string, unknown>;
 }
+
+/**
+ * LangGraph's stream-mode handlers of a graph that runs the MoA as its model: they see the MoA's own run
+ * (its answer), never its inner graph, whose node outputs they would stream as messages of the caller's graph.
+ */
+const GRAPH_STREAM_HANDLERS = new Set(["StreamMessagesHandler", "StreamProtocolMessagesHandler", "StreamToolsHandler"]);
 
 /** What a handler sees of the MoA's inner model calls: everything but their tokens. */
 const SILENCED: ReadonlyMap<PropertyKey, unknown> = new Map<PropertyKey, unknown>([
@@ -21,15 +27,15 @@ const SILENCED: ReadonlyMap<PropertyKey, unknown> = new Map<PropertyKey, unknown
 /**
  * A callback manager for the runs nested under a chat-model run, built as `CallbackManagerForChainRun.getChild`
  * does (LLM run managers have none: a chat model normally starts no runs of its own; the MoA does, and
- * its proposer and aggregator calls belong under it in a trace). The caller's handlers see those calls
- * as child runs (start, end, error, custom events) but not their tokens: the MoA run reports the
- * answer's tokens itself, once, as its own.
+ * its proposer and aggregator calls belong under it in a trace). The caller's handlers, given at call
+ * time or to the constructor, see those calls as child runs (start, end, error, custom events) but not
+ * their tokens: the MoA run reports the answer's tokens itself, once, as its own.
  */
 export function childCallbacks(runManager: CallbackManagerForLLMRun | undefined): CallbackManager {
   if (runManager === undefined) return new CallbackManager();
   const run = runManager as unknown as InheritableRunState;
   const manager = new CallbackManager(run.runId);
-  manager.setHandlers(run.inheritableHandlers.map(withoutTokens));
+  manager.setHandlers(run.handlers.filter((handler) => !GRAPH_STREAM_HANDLERS.has(handler.name)).map(withoutTokens));
   manager.addTags(run.inheritableTags);
   manager.addMetadata(run.inheritableMetadata);
   return manager;

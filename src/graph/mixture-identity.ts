@@ -1,8 +1,11 @@
 import type { ModelSlot } from "../models/model-slots.js";
 import type { ResolvedMoAOptions } from "../state/options.js";
 
-/** Keys whose values are secrets (API keys, tokens, auth headers): never part of an identity. */
-const SECRET_KEY = /key|secret|token|password|authorization|credential|bearer/i;
+/**
+ * Keys whose values are or may hold secrets (API keys, tokens, any HTTP headers, cookies): never part of
+ * an identity. Headers go whole: a secret header may have any name, and headers do not shape answers.
+ */
+const SECRET_KEY = /key|secret|token|password|auth|credential|bearer|header|cookie|session/i;
 
 /**
  * A short name of the mixture for traces and `ls_model_name`: its proposers (with their sample counts)

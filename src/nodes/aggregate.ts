@@ -1,4 +1,4 @@
-import { AIMessage } from "@langchain/core/messages";
+import { AIMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { OutputParserException } from "@langchain/core/output_parsers";
 import { isGraphBubbleUp, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { AggregatorFailedError, MoATimeoutError, type ModelFailure } from "../errors.js";
@@ -36,8 +36,9 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
     const records: CallRecord[] = [];
     const failures: ModelFailure[] = [];
     let answer: TimedAnswer | undefined;
+    let answeredBy = "";
     for (const [attempt, slot] of options.aggregators.entries()) {
-      const messages = injectSystemText(state.messages, { prefix: slot.system, suffix });
+      const messages = injectSystemText(toolResultsAsStrings(state.messages), { prefix: slot.system, suffix });
       const startedAt = now();
       let streamed = false;
       try {
@@ -66,6 +67,7 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
           ...(usage ? { usage } : {}),
           ...(answer.attempts > 1 ? { attempts: answer.attempts } : {}),
         });
+        answeredBy = slot.label;
         break;
       } catch (error) {
         if (isGraphBubbleUp(error) || config.signal?.aborted || (MoATimeoutError.isInstance(error) && error.scope === "turn")) throw error;
@@ -92,7 +94,8 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
     };
     const hasParsed = answer.parsed !== undefined && answer.parsed !== null;
     if (format?.structured && !hasParsed && format.structured.includeRaw !== true) {
-      throw new OutputParserException(`The aggregator's answer does not fit the structured output's schema: ${message.text.slice(0, 200) || "(no text)"}`, message.text);
+      const given = toolCalls.length > 0 ? toolCalls.map((call) => `${call.name}(${JSON.stringify(call.args)})`).join(", ") : message.text || "(no text)";
+      throw new OutputParserException(`The aggregator ${answeredBy} answered what does not fit the structured output's schema: ${given.slice(0, 300)}`, given);
     }
     const final = new AIMessage({
       content: message.content,
@@ -101,9 +104,30 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
       tool_calls: toolCalls,
       ...(message.invalid_tool_calls?.length ? { invalid_tool_calls: message.invalid_tool_calls } : {}),
       additional_kwargs: hasParsed ? { ...message.additional_kwargs, parsed: answer.parsed } : message.additional_kwargs,
-      response_metadata: { ...message.response_metadata, moa: trace },
+      // The model that wrote the answer, as the provider reported it (`model` or `model_name`), else as configured.
+      response_metadata: { ...message.response_metadata, model: modelName(message) ?? answeredBy, moa: trace },
       ...(usage ? { usage_metadata: usage } : {}),
     });
     return { messages: [final], trace, ...(hasParsed ? { structuredResponse: answer.parsed } : {}) };
   };
+}
+
+function modelName(message: AIMessage): string | undefined {
+  const { model, model_name: modelNameField } = message.response_metadata as { model?: unknown; model_name?: unknown };
+  const name = model ?? modelNameField;
+  return typeof name === "string" && name !== "" ? name : undefined;
+}
+
+/**
+ * Tool results whose content is all text, as one string: some clients (Ollama's) refuse content arrays
+ * in tool messages, and a string says the same. Results with images or other parts are kept as they are.
+ */
+function toolResultsAsStrings(messages: readonly BaseMessage[]): BaseMessage[] {
+  return messages.map((message) => {
+    if (!ToolMessage.isInstance(message) || typeof message.content === "string") return message;
+    const allText = message.content.every((part) => typeof part === "object" && part !== null && part.type === "text");
+    if (!allText) return message;
+    const { tool_call_id, name, id, status, artifact, additional_kwargs, response_metadata } = message;
+    return new ToolMessage({ content: message.text, tool_call_id, name, id, status, artifact, additional_kwargs, response_metadata });
+  });
 }

@@ -10,6 +10,9 @@ const REFUSED = {
 const boolean = () => z.boolean({ error: expected("true or false") }).optional();
 const int = (min: number) => atLeast(min, { integer: true }).optional();
 
+const isCache = (value: unknown): boolean =>
+  isObject(value) && typeof (value as { lookup?: unknown }).lookup === "function" && typeof (value as { update?: unknown }).update === "function";
+
 /** The MoA options' own keys (validated by the options schema once the fields are turned into options). */
 const optionKeys = Object.keys(mixtureOfAgentsOptionsSchema.shape).filter((key) => key !== "checkpointer");
 
@@ -22,14 +25,16 @@ const shape = {
   maxTokens: int(1),
   // Never echo a key back: it may be a real one in the wrong place.
   apiKey: z.string({ error: (issue) => `expected a non-empty string; got ${typeof issue.input}` }).min(1, { error: () => "expected a non-empty string; got an empty one" }).optional(),
-  stopSequences: z.array(z.string({ error: expected("a string") }), { error: expected('an array of strings, e.g. ["END"]') }).optional(),
+  stopSequences: z
+    .array(z.string({ error: expected("a non-empty string") }).min(1, { error: expected("a non-empty string") }), { error: expected('an array of strings, e.g. ["END"]') })
+    .optional(),
   timeout: atLeast(1).optional(),
   maxRetries: int(0),
   maxConcurrency: int(1),
   streaming: boolean(),
   disableStreaming: boolean(),
   verbose: boolean(),
-  cache: z.custom<unknown>((value) => typeof value === "boolean" || isObject(value), { error: expected("true, false or a LangChain cache (BaseCache)") }).optional(),
+  cache: z.custom<unknown>((value) => typeof value === "boolean" || isCache(value), { error: expected("true, false or a LangChain cache (a BaseCache with lookup and update)") }).optional(),
   callbacks: z.custom<unknown>((value) => Array.isArray(value) || isObject(value), { error: expected("an array of callback handlers or a CallbackManager") }).optional(),
   tags: z.array(z.string({ error: expected("a string") }), { error: expected("an array of strings") }).optional(),
   metadata: z.custom<unknown>(isObject, { error: expected("an object") }).optional(),

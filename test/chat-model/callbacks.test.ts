@@ -1,5 +1,6 @@
 import { BaseCallbackHandler, type HandleLLMNewTokenCallbackFields, type NewTokenIndices } from "@langchain/core/callbacks/base";
-import { HumanMessage } from "@langchain/core/messages";
+import { HumanMessage, type AIMessageChunk } from "@langchain/core/messages";
+import { concat } from "@langchain/core/utils/stream";
 import { describe, expect, it } from "vitest";
 import { MixtureOfAgents } from "../../src/index.js";
 import { ScriptedChatModel } from "../support/scripted-chat-model.js";
@@ -61,12 +62,14 @@ describe("callbacks see the answer's tokens once each, as the MoA run's own", ()
     expect(proposers.map((p) => p.streamedTokens)).toEqual([0, 0]);
   });
 
-  it("a handler given to the constructor", async () => {
+  it("a handler given to the constructor: the answer's tokens once, the inner calls as child runs", async () => {
     const recorder = new TokenRecorder();
     const { moa } = mixture({ callbacks: [recorder] });
     for await (const _ of await moa.stream([new HumanMessage("q")])) void _;
     expect(recorder.tokens.filter((t) => t.token !== "").map((t) => t.token)).toEqual(ANSWER_TOKENS);
-    expect(recorder.chatRuns).toHaveLength(1);
+    expect(new Set(recorder.tokens.map((t) => t.runId))).toEqual(new Set([recorder.rootRun()]));
+    // The MoA run, 2 proposers x 2 layers, the aggregator.
+    expect(recorder.chatRuns).toHaveLength(6);
   });
 
   it("streaming: true makes invoke() report the answer's tokens", async () => {
@@ -82,6 +85,26 @@ describe("callbacks see the answer's tokens once each, as the MoA run's own", ()
     const { moa } = mixture();
     await moa.invoke([new HumanMessage("q")], { callbacks: [recorder] });
     expect(recorder.tokens).toEqual([]);
+  });
+});
+
+describe("a graph that runs the MoA in a node, streamMode messages", () => {
+  it.each(["invoke", "stream"] as const)("shows the answer once when the node calls moa.%s", async (how) => {
+    const { END, MessagesAnnotation, START, StateGraph } = await import("@langchain/langgraph");
+    const { moa } = mixture();
+    const app = new StateGraph(MessagesAnnotation)
+      .addNode("answer", async (state, config) => {
+        if (how === "invoke") return { messages: [await moa.invoke(state.messages, config)] };
+        let whole: AIMessageChunk | undefined;
+        for await (const chunk of await moa.stream(state.messages, config)) whole = whole ? concat(whole, chunk) : chunk;
+        return { messages: whole ? [whole] : [] };
+      })
+      .addEdge(START, "answer")
+      .addEdge("answer", END)
+      .compile();
+    let text = "";
+    for await (const [chunk] of await app.stream({ messages: [new HumanMessage("q")] }, { streamMode: "messages" })) text += chunk.text;
+    expect(text).toBe("the final answer");
   });
 });
 

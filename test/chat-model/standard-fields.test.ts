@@ -76,6 +76,25 @@ describe("standard constructor fields", () => {
     expect(proposers[0]?.callOptions.every((o) => o.stop === undefined)).toBe(true);
   });
 
+  it("a call-time stop given as one string is one sequence", async () => {
+    const { proposers, aggregator } = scripted();
+    await new MixtureOfAgents({ proposers, aggregator }).invoke(q, { stop: "END" as never });
+    expect(aggregator.callOptions[0]?.stop).toEqual(["END"]);
+  });
+
+  it("the answer names the model that wrote it in response_metadata.model", async () => {
+    const { proposers, aggregator } = scripted();
+    const answer = await new MixtureOfAgents({ proposers, aggregator }).invoke(q);
+    expect(answer.response_metadata.model).toBe("agg");
+  });
+
+  it("a missing proposers list is named as missing, and a key given as a model is never echoed", () => {
+    expect(configError(() => new MixtureOfAgents({ mainModel: "openai:gpt-4o" })).message).toMatch(/Invalid proposers: .*got undefined/);
+    const error = configError(() => new MixtureOfAgents({ proposers: ["sk-abcdefghijklmnopqrstuvwx"], aggregator: "openai:gpt-4o" }));
+    expect(error.message).not.toMatch(/abcdefghijkl/);
+    expect(error.message).toMatch(/\[redacted\]/);
+  });
+
   it("timeout is the turn's timeout", async () => {
     const { proposers, aggregator } = scripted({ delayMs: 2_000 });
     const moa = new MixtureOfAgents({ proposers, aggregator, timeout: 100 });
@@ -169,6 +188,19 @@ describe("cache", () => {
     expect(getMoATrace(await different.invoke(q))).toBeDefined();
   });
 
+  it("two tool bindings of one mixture never share an entry", async () => {
+    const { tool } = await import("@langchain/core/tools");
+    const { z } = await import("zod");
+    const aggregator = new ScriptedChatModel({ model: "agg", answer: "", toolCalls: (_m, call) => [{ name: call === 0 ? "get_weather" : "get_time", args: {} }] });
+    const moa = new MixtureOfAgents({ proposers: [new ScriptedChatModel({ model: "p1" })], aggregator, cache: new InMemoryCache() });
+    const weather = tool(async () => "sunny", { name: "get_weather", description: "weather", schema: z.object({}) });
+    const time = tool(async () => "noon", { name: "get_time", description: "time", schema: z.object({}) });
+    expect((await moa.bindTools([weather]).invoke(q)).tool_calls?.[0]?.name).toBe("get_weather");
+    expect((await moa.bindTools([time]).invoke(q)).tool_calls?.[0]?.name).toBe("get_time");
+    expect((await moa.bindTools([weather]).invoke(q)).tool_calls?.[0]?.name).toBe("get_weather");
+    expect(aggregator.calls).toHaveLength(2);
+  });
+
   it("the cache key holds no API key", () => {
     const moa = new MixtureOfAgents({ proposers: [{ model: "openai:gpt-4o-mini", apiKey: "sk-secret-one" }], aggregator: { model: "openai:gpt-4o", apiKey: "sk-secret-two", baseURL: "http://127.0.0.1:9/v1" } });
     const key = JSON.stringify(moa._identifyingParams());
@@ -228,6 +260,8 @@ describe("the fields are checked by one schema", () => {
     ["outputVersion", { outputVersion: "v2" }, /expected "v0" or "v1"; got "v2"/],
     ["showInternal", { showInternal: 1 }, /expected true, false or a function/],
     ["apiKey", { apiKey: 42 }, /expected a non-empty string; got number/],
+    ["stopSequences[0]", { stopSequences: [""] }, /expected a non-empty string; got ""/],
+    ["cache", { cache: {} }, /expected true, false or a LangChain cache \(a BaseCache with lookup and update\); got an object/],
     ["options", { temprature: 0.2 }, /unknown field\(s\) temprature; valid fields: proposers, aggregator, .*temperature/],
   ])("%s", (option, fields, message) => {
     const error = configError(() => new MixtureOfAgents({ proposers: ["openai:a"], aggregator: "openai:b", ...fields } as never));
