@@ -4,7 +4,12 @@
  * without parsing messages.
  */
 
+import { statusOf } from "./models/error-facts.js";
+import { errorKindOf } from "./models/error-kind.js";
 import { redactSecrets } from "./models/redact-secrets.js";
+import { CALL_ERROR_KINDS, type CallErrorKind } from "./state/call-error.js";
+
+export type { CallErrorKind };
 
 const MARKER = Symbol.for("langgraph-moa.error");
 
@@ -63,14 +68,30 @@ export interface ModelFailure {
   readonly layer: number | "aggregate";
   /** The error the call failed with; its message names the model and the cause. */
   readonly error: Error;
+  /**
+   * What the failure came to (`"context_overflow"`, `"rate_limited"`, `"refused_key"`, `"timeout"`, ...;
+   * see {@link CallErrorKind}), to branch on without parsing the message. Always set on the `failures`
+   * of {@link ProposersFailedError} and {@link AggregatorFailedError}.
+   */
+  readonly kind?: CallErrorKind;
+  /** The HTTP status the provider answered with, if it answered (read through the error's cause chain). */
+  readonly status?: number;
+}
+
+/** A failure with its `kind` (and `status`, when there is one) filled in from its error where not given. */
+function withKind(failure: ModelFailure): ModelFailure & { readonly kind: CallErrorKind } {
+  const recorded = (failure.error as { kind?: unknown }).kind;
+  const kind = failure.kind ?? (CALL_ERROR_KINDS.includes(recorded as CallErrorKind) ? (recorded as CallErrorKind) : errorKindOf(failure.error));
+  const status = failure.status ?? statusOf(failure.error);
+  return { ...failure, kind, ...(status !== undefined ? { status } : {}) };
 }
 
 /** Too few proposers of a layer answered (fewer than `minProposals`); carries each model's cause. */
 export class ProposersFailedError extends MoAError {
   /** The layer that could not be completed (1-based). */
   readonly layer: number;
-  /** One entry per proposer of that layer that failed. */
-  readonly failures: readonly ModelFailure[];
+  /** One entry per proposer of that layer that failed, each with its `kind` and (when known) HTTP `status`. */
+  readonly failures: readonly (ModelFailure & { readonly kind: CallErrorKind })[];
 
   constructor(layer: number, succeeded: number, required: number, failures: readonly ModelFailure[]) {
     const causes = failures.map((f) => f.error.message).join("; ");
@@ -80,7 +101,7 @@ export class ProposersFailedError extends MoAError {
     );
     this.name = "ProposersFailedError";
     this.layer = layer;
-    this.failures = failures;
+    this.failures = failures.map(withKind);
   }
 
   /** True when `error` is a {@link ProposersFailedError}. */
@@ -91,14 +112,14 @@ export class ProposersFailedError extends MoAError {
 
 /** The aggregator (and every fallback aggregator) failed; carries each model's cause. */
 export class AggregatorFailedError extends MoAError {
-  /** One entry per aggregator tried, in order. */
-  readonly failures: readonly ModelFailure[];
+  /** One entry per aggregator tried, in order, each with its `kind` and (when known) HTTP `status`. */
+  readonly failures: readonly (ModelFailure & { readonly kind: CallErrorKind })[];
 
   constructor(failures: readonly ModelFailure[]) {
     const causes = failures.map((f) => f.error.message).join("; ");
     super(`The aggregator failed. Causes: ${causes}`, { cause: failures.at(-1)?.error });
     this.name = "AggregatorFailedError";
-    this.failures = failures;
+    this.failures = failures.map(withKind);
   }
 
   /** True when `error` is an {@link AggregatorFailedError}. */

@@ -11,9 +11,8 @@ export interface ModelRecipe {
   readonly provider: string;
   /** The model name without the provider prefix. */
   readonly name: string;
+  /** The connection; its `fields` (the spec's `params` merged in) are the constructor fields. */
   readonly connection: Connection;
-  /** Further constructor fields from the spec's `params`. */
-  readonly params?: Record<string, unknown>;
   /** The option the model was given as, for error messages (e.g. `proposers[1]`). */
   readonly option: string;
 }
@@ -47,13 +46,13 @@ export interface LazyModel {
   readonly peek: () => BaseChatModel | undefined;
 }
 
-async function createModel({ label, provider, name, connection, params, option }: ModelRecipe): Promise<BaseChatModel> {
+async function createModel({ label, provider, name, connection, option }: ModelRecipe): Promise<BaseChatModel> {
   const where = `model "${label}" (provider ${provider})`;
   if (connection.problem) throw new MoAConfigError(option, `${where} ${connection.problem}`);
   try {
     // Loaded on first use: it is most of the package's import time, and models given as instances never need it.
     const { initChatModel } = await import("langchain/chat_models/universal");
-    const configurable = await initChatModel(name, { modelProvider: provider, ...connection.fields, ...params });
+    const configurable = await initChatModel(name, { ...connection.fields, modelProvider: provider });
     const model = await configurable._getModelInstance();
     if (provider === "google-genai") guardGeminiStream(model);
     return model;

@@ -1,5 +1,6 @@
 import { describeError } from "../errors.js";
-import { someCause, statusOf } from "./error-facts.js";
+import { statusOf } from "./error-facts.js";
+import { errorKindOf } from "./error-kind.js";
 import type { Connection } from "./providers.js";
 
 /** What is known about a model when one of its calls fails. */
@@ -14,32 +15,32 @@ export interface CallErrorContext {
   readonly connection?: Connection;
 }
 
-const CONNECTION_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "UND_ERR_SOCKET"]);
-
 /**
  * One line saying why a model call failed and, where the cause is a common one (unreachable server,
- * refused key, unknown model), what to set to fix it.
+ * refused key, unknown model, an input longer than the context window), what to do about it.
  */
 export function explainCallError(error: unknown, context: CallErrorContext): string {
   const where = context.provider ? `${context.model} (provider ${context.provider})` : context.model;
   const status = statusOf(error);
+  const http = status === undefined ? "" : ` (HTTP ${status})`;
   const connection = context.connection;
-  if (isConnectionFailure(error)) {
-    const endpoint = connection?.endpoint ? ` ${connection.endpoint}` : " the server";
-    return `${where}: cannot reach${endpoint} (${describeError(error)}); ${connection?.hostFix ?? "check that the server runs"}`;
-  }
-  if ((status === 401 || status === 403) && connection?.keyFix) {
-    return `${where}: the server refused the API key (HTTP ${status}); ${connection.keyFix}`;
-  }
-  if (status === 404 && context.provider === "ollama") {
-    return `${where}: the Ollama server does not have this model (HTTP 404); run "ollama pull ${context.modelName ?? context.model}"`;
+  switch (errorKindOf(error)) {
+    case "unreachable": {
+      const endpoint = connection?.endpoint ? ` ${connection.endpoint}` : " the server";
+      return `${where}: cannot reach${endpoint} (${describeError(error)}); ${connection?.hostFix ?? "check that the server runs"}`;
+    }
+    case "refused_key":
+      if (connection?.keyFix) return `${where}: the server refused the API key${http}; ${connection.keyFix}`;
+      break;
+    case "unknown_model":
+      if (context.provider === "ollama") {
+        return `${where}: the Ollama server does not have this model${http}; run "ollama pull ${context.modelName ?? context.model}"`;
+      }
+      break;
+    case "context_overflow":
+      return `${where}: ${describeError(error)}; the input is longer than the model's context window: shorten the conversation, or use a model with a larger one`;
+    default:
+      break;
   }
   return `${where}: ${describeError(error)}`;
-}
-
-function isConnectionFailure(error: unknown): boolean {
-  return someCause(
-    error,
-    ({ code, name, message }) => (typeof code === "string" && CONNECTION_CODES.has(code)) || name === "APIConnectionError" || message === "fetch failed",
-  );
 }

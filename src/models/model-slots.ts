@@ -1,5 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { ConcurrencyLimit } from "./concurrency-limit.js";
+import { apiKeysOf } from "./connection-params.js";
 import { lazyModel } from "./create-model.js";
 import { explainCallError } from "./explain-call-error.js";
 import type { ModelInput, ModelSpec } from "./model-spec.js";
@@ -34,7 +35,7 @@ export interface ModelSlot {
 /** Picks the concurrency limits of a model from its provider (for strings) and its display name. */
 export type LimitsFor = (provider: string | undefined, label: string) => ConcurrencyLimit[];
 
-/** Model slots and the API keys their specs gave (to be kept out of errors and logs). */
+/** Model slots and the API keys their specs gave, in `apiKey` or in `params` (to be kept out of errors and logs). */
 export interface ModelSlots {
   readonly slots: ModelSlot[];
   readonly apiKeys: string[];
@@ -51,7 +52,7 @@ export function toModelSlots(input: ModelInput | readonly ModelInput[], option: 
   const nameOf = (i: number) => (Array.isArray(input) ? `${option}[${i}]` : option);
   const expanded = inputs.flatMap((input, i) => {
     const spec = validateSpec(input, nameOf(i));
-    if (spec.apiKey) apiKeys.push(spec.apiKey);
+    apiKeys.push(...apiKeysOf(spec));
     const samples = spec.samples ?? 1;
     const label = spec.name ?? labelOf(spec.model);
     const call = callable(spec, nameOf(i), label);
@@ -86,7 +87,7 @@ function callable(spec: ModelSpec, option: string, label: string): Pick<ModelSlo
   }
   const { provider, model: name } = parseModelString(model, option);
   const connection = resolveConnection(provider, spec);
-  const lazy = lazyModel({ label: model.trim(), provider, name, connection, option, ...(spec.params ? { params: spec.params } : {}) });
+  const lazy = lazyModel({ label: model.trim(), provider, name, connection, option });
   return {
     provider,
     getModel: lazy.get,

@@ -31,7 +31,11 @@ export interface ModelSpec {
   baseURL?: string;
   /** The same as `baseURL`. */
   baseUrl?: string;
-  /** Any further constructor fields passed unchanged to the provider's chat model class (strings only). */
+  /**
+   * Further constructor fields of the provider's chat model class (strings only). They are merged with
+   * the connection (`baseURL`, `apiKey`), never replace it (`configuration` is merged key by key); a base
+   * URL or key given both here and in the spec with different values is refused.
+   */
   params?: Record<string, unknown>;
 }
 

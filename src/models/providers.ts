@@ -1,4 +1,5 @@
 import { signalAwareFetch } from "./call-signal.js";
+import { apiKeyOf, baseURLOf, hasApiKey, withClientParams } from "./connection-params.js";
 import type { ModelSpec } from "./model-spec.js";
 
 /** How one provider is configured: where its key and host come from, and its constructor's field names. */
@@ -61,7 +62,7 @@ export const CONFIGURED_PROVIDERS: readonly string[] = Object.keys(PROFILES);
 
 /** A model string's connection, resolved from its spec and the environment. */
 export interface Connection {
-  /** The constructor fields to pass to the provider's chat model class. */
+  /** The constructor fields to pass to the provider's chat model class, the spec's `params` merged in. */
   readonly fields: Record<string, unknown>;
   /** The server the model is reached at, for error messages. */
   readonly endpoint?: string;
@@ -75,34 +76,38 @@ export interface Connection {
 
 /**
  * Resolves the constructor fields, endpoint and configuration problems of a `"provider:model"` spec:
- * `maxTokens` is renamed to the provider's field, `apiKey`/`baseURL` go where the provider's class
- * expects them, and `OLLAMA_HOST` is honoured.
+ * `maxTokens` is renamed to the provider's field, the base URL and key go where the provider's class
+ * expects them, wherever the spec gave them (`baseURL`, or `params.configuration.baseURL`, ...; see
+ * `checkConnectionOptions`), `OLLAMA_HOST` is honoured, and the client options of `params` are merged in
+ * without replacing the connection (`withClientParams`).
  */
 export function resolveConnection(provider: string, spec: ModelSpec, env: NodeJS.ProcessEnv = process.env): Connection {
   const profile = PROFILES[provider];
-  const baseURL = spec.baseURL ?? spec.baseUrl;
+  const baseURL = baseURLOf(spec);
+  const givenKey = apiKeyOf(spec);
   const portable = {
     ...(spec.temperature !== undefined ? { temperature: spec.temperature } : {}),
     ...(spec.maxTokens !== undefined ? { [profile?.maxTokensField ?? "maxTokens"]: spec.maxTokens } : {}),
   };
   if (profile === undefined) {
     return {
-      fields: { ...portable, ...(spec.apiKey ? { apiKey: spec.apiKey } : {}), ...(baseURL ? { baseURL } : {}) },
+      fields: withClientParams({ ...portable, ...(givenKey ? { apiKey: givenKey } : {}), ...(baseURL ? { baseURL } : {}) }, spec.params),
       hostFix: "check the provider's base URL option",
     };
   }
   const hostFromEnv = profile.hostVariables.map((name) => env[name]).find((value) => value !== undefined && value !== "");
   const keyFromEnv = profile.keyVariables.some((name) => (env[name] ?? "") !== "");
-  const hasKey = spec.apiKey !== undefined || keyFromEnv || hasParamsKey(spec.params);
+  const hasKey = hasApiKey(spec) || keyFromEnv;
   const customServer = baseURL !== undefined || hostFromEnv !== undefined;
   const keyNeeded = profile.keyVariables.length > 0 && !hasKey;
-  const apiKey = spec.apiKey ?? (keyNeeded && customServer && provider === "openai" ? NO_KEY_NEEDED : undefined);
+  const apiKey = givenKey ?? (keyNeeded && customServer && provider === "openai" ? NO_KEY_NEEDED : undefined);
   const model = typeof spec.model === "string" ? spec.model : provider;
   const keyFix = profile.keyVariables.length > 0
     ? `set ${profile.keyVariables.join(" or ")}, or give { model: "${model}", apiKey: "…" }`
     : undefined;
+  const connection = profile.connectionFields(apiKey, baseURL ?? (provider === "ollama" ? hostFromEnv : undefined));
   return {
-    fields: { ...portable, ...profile.connectionFields(apiKey, baseURL ?? (provider === "ollama" ? hostFromEnv : undefined)) },
+    fields: withClientParams({ ...portable, ...connection }, spec.params),
     endpoint: baseURL ?? hostFromEnv ?? profile.defaultEndpoint,
     keyFix,
     hostFix: profile.hostVariables.length > 0
@@ -110,9 +115,4 @@ export function resolveConnection(provider: string, spec: ModelSpec, env: NodeJS
       : `check the network, or give { model: "${model}", baseUrl: "…" }`,
     ...(keyNeeded && apiKey === undefined ? { problem: `has no API key: ${keyFix}` } : {}),
   };
-}
-
-function hasParamsKey(params: Record<string, unknown> | undefined): boolean {
-  const configuration = params?.configuration as Record<string, unknown> | undefined;
-  return params?.apiKey !== undefined || configuration?.apiKey !== undefined;
 }

@@ -1,4 +1,5 @@
-import { someCause, statusOf } from "./error-facts.js";
+import { causeChain, someCause, statusOf, type ErrorFacts } from "./error-facts.js";
+import { errorKindOf } from "./error-kind.js";
 
 /** How failed model calls are retried. */
 export interface RetryOptions {
@@ -18,8 +19,13 @@ export const DEFAULT_RETRY: RetryPolicy = Object.freeze({ maxRetries: 2, initial
 
 const RETRYABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "UND_ERR_SOCKET", "EAI_AGAIN"]);
 
-/** True for failures worth another attempt: HTTP 408, 409, 429 and 5xx, and dropped connections. */
+/**
+ * True for failures worth another attempt: HTTP 408, 409, 429 and 5xx, and dropped connections. The
+ * status is read through the cause chain (a client's wrapper may hold it in `cause`); no other 4xx is
+ * retried, and neither is a context overflow, whatever its status: the same input overflows again.
+ */
 export function isRetryable(error: unknown): boolean {
+  if (errorKindOf(error) === "context_overflow") return false;
   const status = statusOf(error);
   if (status !== undefined) return status === 408 || status === 409 || status === 429 || status >= 500;
   return someCause(error, ({ code, name }) => (typeof code === "string" && RETRYABLE_CODES.has(code)) || name === "APIConnectionError");
@@ -36,9 +42,16 @@ export function retryDelayMs(error: unknown, retry: number, policy: RetryPolicy,
   return Math.min(policy.maxDelayMs, Math.max(0, asked ?? backoff));
 }
 
+/** The delay the server asked for, from the error or the first of its causes that carries one. */
 function serverDelayMs(error: unknown, now: number): number | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const { headers, errorDetails } = error as { headers?: unknown; errorDetails?: unknown };
+  for (const facts of causeChain(error)) {
+    const asked = askedDelayMs(facts, now);
+    if (asked !== undefined) return asked;
+  }
+  return undefined;
+}
+
+function askedDelayMs({ headers, errorDetails }: ErrorFacts, now: number): number | undefined {
   const retryAfter = headerValue(headers, "retry-after");
   if (retryAfter !== undefined) {
     const seconds = Number(retryAfter);

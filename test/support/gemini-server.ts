@@ -83,9 +83,12 @@ const adapter: ProtocolAdapter = {
     tools: toolNames(body.tools),
     ...toolChoiceOf(body.toolConfig),
   }),
-  errorBody(status, message, retryAfterSeconds) {
-    const details = retryAfterSeconds === undefined ? {} : { details: [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: `${retryAfterSeconds}s` }] };
-    return { error: { code: status, message, status: STATUS_NAMES[status] ?? "UNKNOWN", ...details } };
+  errorBody(status, message, retryAfterSeconds, code) {
+    const details = [
+      ...(code === undefined ? [] : [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: code, domain: "googleapis.com" }]),
+      ...(retryAfterSeconds === undefined ? [] : [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: `${retryAfterSeconds}s` }]),
+    ];
+    return { error: { code: status, message, status: STATUS_NAMES[status] ?? "UNKNOWN", ...(details.length > 0 ? { details } : {}) } };
   },
   modelNotFound: (model) =>
     `models/${model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`,
