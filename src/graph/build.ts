@@ -4,9 +4,11 @@ import { createJoinNode } from "../nodes/join.js";
 import { createPrepareNode } from "../nodes/prepare.js";
 import { createProposeNode } from "../nodes/propose.js";
 import { resolveOptions, type MixtureOfAgentsOptions, type ResolvedMoAOptions } from "../state/options.js";
+import { MoAStateAnnotation } from "../state/state.js";
+import { asMoAGraph } from "./moa-graph.js";
 import { withRollback } from "./rollback-graph.js";
 import { routeAfterJoin, routeAfterPrepare } from "./routing.js";
-import { MoAStateAnnotation } from "../state/state.js";
+import { sharingStepSignal } from "./shared-step-signal.js";
 
 /** Settings of the graph that are not part of the MoA options. */
 export interface BuildSettings<Config extends StateDefinitionInit = StateDefinition> {
@@ -30,12 +32,13 @@ export interface CompileSettings {
 /**
  * Builds the MoA as an uncompiled LangGraph `StateGraph`:
  * `START -> prepare -> (Send x N) propose -> join -> { propose | aggregate } -> END`.
- * Use it as a subgraph or compile it with your own options (checkpointer, interrupts). A turn takes
- * `2 * layers + 2` steps: beyond 11 layers, pass a `recursionLimit` above that when you invoke it.
+ * Compile it with your own options (checkpointer, interrupts) and run it or add it to a graph of yours as
+ * a node. A turn takes `2 * layers + 2` steps; its `compile()` gives a graph whose runs get the recursion
+ * limit that fits (`2 * layers + 5`, or the run's own limit when that is higher), also as a subgraph.
  * Throws a `MoAConfigError` when the options are invalid.
  */
 export function buildMixtureOfAgents<Config extends StateDefinitionInit = StateDefinition>(options: MixtureOfAgentsOptions, settings: BuildSettings<Config> = {}) {
-  return buildGraph(resolveOptions(options), settings);
+  return buildFitted(resolveOptions(options), settings);
 }
 
 /**
@@ -51,8 +54,9 @@ export function createMixtureOfAgents(options: MixtureOfAgentsOptions) {
 export type MixtureOfAgentsGraph = ReturnType<typeof createMixtureOfAgents>;
 
 /**
- * Builds and compiles the graph, with a recursion limit that fits its number of layers; on a thread of its
- * own checkpointer a turn that fails or is aborted leaves the thread as it was ({@link withRollback}).
+ * Builds and compiles the graph, with a recursion limit that fits its number of layers ({@link asMoAGraph});
+ * on a thread of its own checkpointer a turn that fails or is aborted leaves the thread as it was
+ * ({@link withRollback}).
  */
 export function compileMixtureOfAgents<Config extends StateDefinitionInit = StateDefinition>(options: MixtureOfAgentsOptions, settings: BuildSettings<Config>, compile: CompileSettings) {
   return compileResolvedMixture(resolveOptions(options), settings, compile);
@@ -60,12 +64,24 @@ export function compileMixtureOfAgents<Config extends StateDefinitionInit = Stat
 
 /** {@link compileMixtureOfAgents} for options already resolved. */
 export function compileResolvedMixture<Config extends StateDefinitionInit = StateDefinition>(resolved: ResolvedMoAOptions, settings: BuildSettings<Config>, compile: CompileSettings) {
-  const graph = withRollback(buildGraph(resolved, settings).compile({
+  return withRollback(buildFitted(resolved, settings).compile({
     checkpointer: compile.checkpointer,
     name: compile.name ?? "mixture_of_agents",
   }));
-  // LangGraph's default limit (25 steps) would stop a turn of 12 or more layers.
-  return graph.withConfig({ recursionLimit: Math.max(25, 2 * resolved.layers + 5) });
+}
+
+/** The recursion limit a turn of `resolved` fits in: its `2 * layers + 2` steps, with a margin. */
+function minRecursionLimit(resolved: ResolvedMoAOptions): number {
+  return 2 * resolved.layers + 5;
+}
+
+/** The graph, whose `compile()` gives a graph whose runs get the recursion limit its layers fit ({@link asMoAGraph}). */
+function buildFitted<Config extends StateDefinitionInit>(resolved: ResolvedMoAOptions, settings: BuildSettings<Config>) {
+  const graph = buildGraph(resolved, settings);
+  const compile = graph.compile.bind(graph);
+  // Set on the instance rather than by a subclass: StateGraph's many type parameters stay the caller's.
+  graph.compile = ((compileOptions) => asMoAGraph(compile(compileOptions), minRecursionLimit(resolved))) as typeof graph.compile;
+  return graph;
 }
 
 type MoAAnnotation = typeof MoAStateAnnotation;
@@ -79,7 +95,7 @@ function buildGraph<Config extends StateDefinitionInit>(resolved: ResolvedMoAOpt
     settings.configSchema,
   )
     .addNode("prepare", createPrepareNode(resolved))
-    .addNode("propose", createProposeNode(resolved, { hidden }))
+    .addNode("propose", sharingStepSignal(createProposeNode(resolved, { hidden })))
     .addNode("join", createJoinNode(resolved))
     .addNode("aggregate", createAggregateNode(resolved, { hidden }))
     .addEdge(START, "prepare")

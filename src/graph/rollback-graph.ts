@@ -1,14 +1,7 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { IterableReadableStream } from "@langchain/core/utils/stream";
-import { CompiledStateGraph, getConfig, isCommand, type PregelOptions, type StateSnapshot, type StreamMode } from "@langchain/langgraph";
-
-type AnyCompiledGraph = CompiledStateGraph<unknown, unknown, string>;
-type IteratorArgs = Parameters<AnyCompiledGraph["_streamIterator"]>;
-type Modes = StreamMode | StreamMode[] | undefined;
-type Encoding = "text/event-stream" | undefined;
-type StreamOptions<M extends Modes, S extends boolean, E extends Encoding> = Partial<
-  PregelOptions<AnyCompiledGraph["nodes"], AnyCompiledGraph["channels"], Record<string, unknown>, M, S, E>
->;
+import { getConfig, isCommand, type StateSnapshot } from "@langchain/langgraph";
+import { MoAGraph, type AnyCompiledGraph, type Encoding, type IteratorArgs, type Modes, type StreamOptions } from "./moa-graph.js";
 
 /**
  * The stream option with which {@link RollbackGraph.stream} hands the caller's abort signal (and timeout)
@@ -19,7 +12,7 @@ type StreamOptions<M extends Modes, S extends boolean, E extends Encoding> = Par
 const CALLER_SIGNAL = "moaCallerSignal";
 
 /**
- * A compiled state graph whose turns are all or nothing on a thread of its own checkpointer: a turn
+ * A {@link MoAGraph} whose turns are all or nothing on a thread of its own checkpointer: a turn
  * that throws, is aborted (by the caller's `signal` or `timeout`) or whose stream is left before its end
  * (`break`, `return()`, `cancel()`) leaves the thread exactly as it was before the turn (the same values
  * and no pending nodes), so the user's message can be sent again. A successful turn is unaffected.
@@ -30,7 +23,7 @@ const CALLER_SIGNAL = "moaCallerSignal";
  * it again when it had none; the caller's error, `break` and `cancel()` wait for that. When the restore
  * fails, the turn's error is thrown with the restore's error as its `rollbackError`.
  */
-export class RollbackGraph extends CompiledStateGraph<unknown, unknown, string> {
+export class RollbackGraph extends MoAGraph {
   override async stream<M extends Modes, S extends boolean, E extends Encoding>(input: IteratorArgs[0] | null, options?: StreamOptions<M, S, E>) {
     if (this.threadToRestore(input, options) === undefined) return super.stream(input, options);
     const { signal, timeout, ...rest } = options ?? {};
@@ -88,7 +81,8 @@ export class RollbackGraph extends CompiledStateGraph<unknown, unknown, string> 
 }
 
 /**
- * `graph` as a {@link RollbackGraph}, with the same type (so `withConfig` copies keep the rollback).
+ * `graph` as a {@link RollbackGraph}, with the same type (so `withConfig` copies keep the rollback) and,
+ * when it is a {@link MoAGraph}, the same lowest recursion limit.
  */
 export function withRollback<G extends Pick<AnyCompiledGraph, "nodes" | "channels" | "checkpointer">>(graph: G): G {
   return new RollbackGraph({ ...graph } as unknown as ConstructorParameters<typeof RollbackGraph>[0]) as unknown as G;

@@ -17,3 +17,19 @@ export const signalAwareFetch: typeof fetch = (input, init) => {
   const signal = init?.signal ? AbortSignal.any([init.signal, callSignal]) : callSignal;
   return fetch(input, { ...init, signal });
 };
+
+/**
+ * Aborts `target` (with the same reason) when `source` aborts, through one listener on `source` that the
+ * returned function removes. Linked by hand rather than with `AbortSignal.any`, so that a long-lived
+ * `source` keeps nothing of a link that has ended.
+ */
+export function followAbort(source: AbortSignal | undefined, target: AbortController): () => void {
+  if (source === undefined) return () => undefined;
+  if (source.aborted) {
+    target.abort(source.reason);
+    return () => undefined;
+  }
+  const onAbort = () => target.abort(source.reason);
+  source.addEventListener("abort", onAbort, { once: true });
+  return () => source.removeEventListener("abort", onAbort);
+}

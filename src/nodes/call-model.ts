@@ -5,7 +5,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import type { AIMessage, BaseMessage } from "@langchain/core/messages";
 import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
 import { MoATimeoutError } from "../errors.js";
-import { withCallSignal } from "../models/call-signal.js";
+import { followAbort, withCallSignal } from "../models/call-signal.js";
 import { acquireAll } from "../models/concurrency-limit.js";
 import type { ModelSlot } from "../models/model-slots.js";
 import { isRetryable, retryDelayMs, type RetryPolicy } from "../models/retry.js";
@@ -164,16 +164,9 @@ function bounded(
 
 /** Aborts `target` when `source` aborts, until the returned function is called. */
 function link(source: AbortSignal | undefined, target: AbortController): () => void {
-  if (source === undefined) return () => undefined;
-  if (source.aborted) {
-    target.abort(source.reason);
-    return () => undefined;
-  }
-  const onAbort = () => target.abort(source.reason);
-  // Every proposer of a layer listens to the same graph signal; that is many listeners, not a leak.
-  setMaxListeners(0, source);
-  source.addEventListener("abort", onAbort, { once: true });
-  return () => source.removeEventListener("abort", onAbort);
+  // Every call of a layer listens to the same step and quorum signals; that is many listeners, not a leak.
+  if (source !== undefined) setMaxListeners(0, source);
+  return followAbort(source, target);
 }
 
 /** How long an abandoned request may keep its permit while its client closes it. */

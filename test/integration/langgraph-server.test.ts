@@ -122,6 +122,19 @@ describe("LangGraph Server", () => {
     expect(models.requests.filter((r) => r.model === "x4")).toHaveLength(1);
   }, 60_000);
 
+  it("a run of 12 proposers and 12 layers fits the client's recursion limit of 25, and prints no MaxListenersExceededWarning", async () => {
+    const thread = await client.threads.create();
+    const proposers = Array.from({ length: 12 }, (_, i) => `openai:w${i}`);
+    const state = (await client.runs.wait(thread.thread_id, "moa", {
+      input: { messages: [{ role: "human", content: "wide and deep" }] },
+      config: { recursion_limit: 25, configurable: { proposers, aggregator: "openai:agg", layers: 12 } },
+      raiseError: true,
+    })) as MoAState;
+    expect(state.trace.layers).toHaveLength(12);
+    expect(state.trace.layers.every((l) => l.calls.length === 12)).toBe(true);
+    expect(output).not.toContain("MaxListenersExceededWarning");
+  }, 60_000);
+
   it("a failed run leaves the thread as it was", async () => {
     models.setScript("down", { fault: { kind: "status", status: 400 } });
     const thread = await client.threads.create();

@@ -1,0 +1,87 @@
+import { setMaxListeners } from "node:events";
+import { CompiledStateGraph, type PregelOptions, type StreamMode } from "@langchain/langgraph";
+import { followAbort } from "../models/call-signal.js";
+
+/** Any compiled state graph, for the stream types below. */
+export type AnyCompiledGraph = CompiledStateGraph<unknown, unknown, string>;
+/** The arguments of a compiled graph's `_streamIterator`. */
+export type IteratorArgs = Parameters<AnyCompiledGraph["_streamIterator"]>;
+/** The stream modes a graph's `stream` takes. */
+export type Modes = StreamMode | StreamMode[] | undefined;
+/** The encodings a graph's `stream` takes. */
+export type Encoding = "text/event-stream" | undefined;
+/** The options of a graph's `stream`. */
+export type StreamOptions<M extends Modes, S extends boolean, E extends Encoding> = Partial<
+  PregelOptions<AnyCompiledGraph["nodes"], AnyCompiledGraph["channels"], Record<string, unknown>, M, S, E>
+>;
+
+/** LangGraph's recursion limit when a run sets none. */
+const DEFAULT_RECURSION_LIMIT = 25;
+
+/**
+ * The stream option with which {@link MoAGraph.stream} hands {@link MoAGraph._streamIterator} the undoing
+ * of its link to the caller's abort signal, to be called when the run ends.
+ */
+const UNLINK_CALLER_SIGNAL = "moaUnlinkCallerSignal";
+
+/** The fields of a {@link MoAGraph}: a compiled state graph's, and the lowest recursion limit of a run. */
+export type MoAGraphFields = ConstructorParameters<typeof CompiledStateGraph<unknown, unknown, string>>[0] & { minRecursionLimit?: number };
+
+/**
+ * A compiled MoA graph. Wherever it runs (invoked, streamed, as a parent graph's node, on LangGraph
+ * Server) a run gets at least the recursion limit its layers need: a parent graph's config brings the
+ * parent's limit (25 unless set), which LangGraph would let win over a limit bound with `withConfig`.
+ * The MoA's own steps are bounded by its layers, so raising the limit cannot let a loop run away.
+ *
+ * A caller's `signal` is linked to a signal of the run's own by one listener, removed when the run
+ * ends: LangGraph itself would leave a listener on it per run, and a signal kept for many turns would
+ * gather them (and Node's `MaxListenersExceededWarning`). The run's signal may have many listeners.
+ */
+export class MoAGraph extends CompiledStateGraph<unknown, unknown, string> {
+  /** The lowest recursion limit a run of this graph gets. */
+  readonly minRecursionLimit: number;
+
+  constructor(fields: MoAGraphFields) {
+    super(fields);
+    this.minRecursionLimit = fields.minRecursionLimit ?? 0;
+  }
+
+  override async stream<M extends Modes, S extends boolean, E extends Encoding>(
+    input: IteratorArgs[0] | null,
+    options?: StreamOptions<M, S, E>,
+  ) {
+    const callerSignal = options?.signal;
+    if (callerSignal === undefined) return super.stream(input, options);
+    const run = new AbortController();
+    const unlink = followAbort(callerSignal, run);
+    try {
+      return await super.stream(input, { ...options, signal: run.signal, [UNLINK_CALLER_SIGNAL]: unlink } as StreamOptions<M, S, E>);
+    } catch (error) {
+      unlink();
+      throw error;
+    }
+  }
+
+  override async *_streamIterator(...[input, options]: IteratorArgs): ReturnType<AnyCompiledGraph["_streamIterator"]> {
+    const { [UNLINK_CALLER_SIGNAL]: unlink, ...rest } = (options ?? {}) as NonNullable<IteratorArgs[1]> & { [UNLINK_CALLER_SIGNAL]?: () => void };
+    const asked = rest.recursionLimit ?? this.config?.recursionLimit ?? DEFAULT_RECURSION_LIMIT;
+    // The run's own signal (LangGraph's, made from the caller's): graphs run inside a layer's calls (MoA
+    // chat models as proposers) each listen to it, which is many listeners, not a leak.
+    if (rest.signal !== undefined) setMaxListeners(0, rest.signal);
+    // A stream cancelled before it is read aborts the run but may never end this iterator.
+    if (unlink !== undefined) rest.signal?.addEventListener("abort", unlink, { once: true });
+    try {
+      return yield* super._streamIterator(input, { ...rest, recursionLimit: Math.max(asked, this.minRecursionLimit) });
+    } finally {
+      unlink?.();
+    }
+  }
+}
+
+/**
+ * `graph` as a {@link MoAGraph} whose runs get at least `minRecursionLimit`, with the same type (so
+ * `withConfig` copies keep it).
+ */
+export function asMoAGraph<G extends Pick<AnyCompiledGraph, "nodes" | "channels" | "checkpointer">>(graph: G, minRecursionLimit: number): G {
+  return new MoAGraph({ ...graph, minRecursionLimit } as unknown as MoAGraphFields) as unknown as G;
+}
