@@ -24,7 +24,10 @@ Options:
   -h, --help                 this help
 
 Stop with Ctrl-C at any time: answers and verdicts are cached in <out>/cache.jsonl as they arrive, and
-the same command goes on from there without asking anything twice.`;
+the same command goes on from there without asking anything twice.
+
+Exit status: 0 with a report; 1 when no answer could be rated (the first error is printed, no report is
+written); 2 for a bad invocation; 130 when stopped.`;
 
 /** The flags as given, defaults applied. */
 export interface EvalArgs {

@@ -19,11 +19,17 @@ import { summarize } from "./summarize.js";
 import { evalSystems, type EvalSystem } from "./systems.js";
 import { UsageError } from "../tools/usage-error.js";
 import { writeReport, type ReportFiles } from "./write-report.js";
+import { whyNothingRated } from "./nothing-rated.js";
+import { oneLine, secretRedactor } from "./secrets.js";
 
-/** What a run ended with. */
+/**
+ * What a run ended with: a report; a stop by the user; or a failure, when no answer could be rated
+ * (nothing was measured, so no report is written and an earlier one is left as it was).
+ */
 export type EvaluationOutcome =
-  | { readonly stopped: false; readonly report: EvalReport; readonly files: ReportFiles; readonly cacheFile: string }
-  | { readonly stopped: true; readonly progress?: ProgressSnapshot; readonly cacheFile: string; readonly gaveUp?: string };
+  | { readonly kind: "reported"; readonly report: EvalReport; readonly files: ReportFiles; readonly cacheFile: string; readonly firstError?: string }
+  | { readonly kind: "stopped"; readonly progress?: ProgressSnapshot; readonly cacheFile: string }
+  | { readonly kind: "failed"; readonly reason: string; readonly firstError?: string; readonly progress?: ProgressSnapshot; readonly cacheFile: string };
 
 /** Hooks for the caller: the plan once known, and progress. */
 export interface EvaluateHooks {
@@ -43,6 +49,7 @@ export async function evaluate(args: EvalArgs, hooks: EvaluateHooks = {}): Promi
   if (judgeInput === undefined) throw new UsageError('Name the judge: --judge openai:gpt-4o (any "provider:model"), or "judge" in the config file');
   asUsageError(() => validateSpec(judgeInput, args.judge !== undefined ? "--judge" : "judge"));
   await checkModels(config.moa, judgeInput);
+  const redact = secretRedactor(config.moa, judgeInput);
 
   const questionSet = args.questions ? basename(args.questions) : "MT-Bench";
   const questions = (args.questions ? loadQuestionFile(args.questions) : loadMtBench()).slice(0, args.limit);
@@ -52,7 +59,7 @@ export async function evaluate(args: EvalArgs, hooks: EvaluateHooks = {}): Promi
   const out = args.out ?? join("eval-results", `${basename(args.config, extname(args.config))}-${setName}`);
   const cache = RunCache.open(join(out, "cache.jsonl"));
   try {
-    return await runAndReport({ questionSet, questions, systems, judge, cache, out }, args, hooks);
+    return await runAndReport({ questionSet, questions, systems, judge, cache, out, redact }, args, hooks);
   } finally {
     cache.release();
   }
@@ -66,9 +73,11 @@ interface EvaluationPlan {
   readonly judge: Judge;
   readonly cache: RunCache;
   readonly out: string;
+  /** Masks the config's API keys in what is shown. */
+  readonly redact: (text: string) => string;
 }
 
-async function runAndReport({ questionSet, questions, systems, judge, cache, out }: EvaluationPlan, args: EvalArgs, hooks: EvaluateHooks): Promise<EvaluationOutcome> {
+async function runAndReport({ questionSet, questions, systems, judge, cache, out, redact }: EvaluationPlan, args: EvalArgs, hooks: EvaluateHooks): Promise<EvaluationOutcome> {
   hooks.onStart?.({ questionSet, questions: questions.length, systems: systems.map((system) => system.label), judge: judge.label, cacheFile: cache.path, cachedEntries: cache.size });
 
   let last: ProgressSnapshot | undefined;
@@ -81,7 +90,14 @@ async function runAndReport({ questionSet, questions, systems, judge, cache, out
       hooks.onProgress?.(snapshot);
     },
   });
-  if (records.stopped) return { stopped: true, cacheFile: cache.path, ...(last ? { progress: last } : {}), ...(records.gaveUp ? { gaveUp: records.gaveUp } : {}) };
+  const progress = last ? { progress: last } : {};
+  // A single model's (or the judge's) error names one cause; the MoA's bundles its proposers' causes.
+  const moaLabel = systems.find((system) => system.kind === "moa")?.label;
+  const first = records.failures.find((failure) => failure.system !== moaLabel) ?? records.failures[0];
+  const firstError = first ? { firstError: redact(oneLine(first.error)) } : {};
+  if (records.stopped && !records.gaveUp) return { kind: "stopped", cacheFile: cache.path, ...progress };
+  const failure = records.gaveUp ?? whyNothingRated(records);
+  if (failure !== undefined) return { kind: "failed", reason: redact(failure), cacheFile: cache.path, ...firstError, ...progress };
   const report = summarize(records, { questionSet, questions, systems, judgeLabel: judge.label });
-  return { stopped: false, report, files: writeReport(out, report), cacheFile: cache.path };
+  return { kind: "reported", report, files: writeReport(out, report), cacheFile: cache.path, ...firstError };
 }

@@ -1,10 +1,13 @@
 /**
  * `npm run eval -- --config moa.json --judge openai:gpt-4o`: does the mixture beat its best model?
- * Progress goes to stderr, the verdict and where the report is to stdout.
+ * Progress goes to stderr, the verdict and where the report is to stdout. Exits 0 with a report, 1 when
+ * no answer could be rated (the first error on stderr), 2 for a bad invocation, 130 when stopped.
  */
 import { EVAL_USAGE, parseEvalArgs } from "./cli-args.js";
 import { evaluate } from "./evaluate.js";
 import { progressDisplay } from "./progress-display.js";
+import { oneLine } from "./secrets.js";
+import { redactSecrets } from "../src/models/redact-secrets.js";
 import { UsageError } from "../tools/usage-error.js";
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -30,11 +33,14 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`Cache: ${plan.cacheFile}${plan.cachedEntries > 0 ? ` (${plan.cachedEntries} answers and verdicts from earlier runs; what this run needs of them is not asked again)` : ""}\n`);
     },
   }).finally(display.finish);
-  if (outcome.stopped && outcome.gaveUp) {
-    process.stderr.write(`Gave up: ${outcome.gaveUp}\nFix that and run the same command again; what was answered is kept in ${outcome.cacheFile}.\n`);
+  if (outcome.kind === "failed") {
+    // Nothing was measured: no report, and the first error said here rather than only in a file.
+    process.stderr.write(`No answer could be rated: ${outcome.reason}.\n`);
+    if (outcome.firstError !== undefined) process.stderr.write(`The first error: ${outcome.firstError}\n`);
+    process.stderr.write(`Fix that and run the same command again; what was answered is kept in ${outcome.cacheFile}.\n`);
     return 1;
   }
-  if (outcome.stopped) {
+  if (outcome.kind === "stopped") {
     const where = outcome.progress ? ` at ${outcome.progress.done}/${outcome.progress.total}` : "";
     process.stderr.write(`Stopped${where}. What was answered is in ${outcome.cacheFile}; run the same command to go on from there.\n`);
     return 130;
@@ -47,7 +53,10 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`  ${system.label.padEnd(32)} ${score}\n`);
   }
   if (report.judge.unreadable > 0) process.stdout.write(`\n${report.judge.unreadable} verdict(s) could not be read from the judge's reply (left out, listed in report.json).\n`);
-  if (report.failures.length > 0) process.stdout.write(`\n${report.failures.length} call(s) failed (listed in the report); run the same command again to retry them.\n`);
+  if (report.failures.length > 0) {
+    process.stdout.write(`\n${report.failures.length} call(s) failed (listed in the report); run the same command again to retry them.\n`);
+    if (outcome.firstError !== undefined) process.stdout.write(`The first error: ${outcome.firstError}\n`);
+  }
   process.stdout.write(`\nReport: ${files.markdown} (also ${files.json}, chart ${files.chart})\n`);
   return 0;
 }
@@ -62,7 +71,7 @@ main(process.argv.slice(2)).then(
       process.exitCode = error.exitCode;
       return;
     }
-    process.stderr.write(`The evaluation failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`The evaluation failed: ${redactSecrets(oneLine(error instanceof Error ? error.message : String(error)))}\n`);
     process.exitCode = 1;
   },
 );

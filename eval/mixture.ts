@@ -17,15 +17,17 @@ export function mixtureAnswer(options: MixtureOfAgentsOptions): AnswerFunction {
       const trace = final ? getMoATrace(final) : undefined;
       if (!final || !trace) throw new Error("the MoA returned no final answer");
       const calls = [...trace.layers.flatMap((layer) => layer.calls), ...trace.aggregator];
-      const answered = calls.filter((call) => call.status === "ok");
-      const allReported = answered.every((call) => call.usage !== undefined);
+      // Calls that returned an answer (with text or without) are the ones whose provider may report usage.
+      const answered = calls.filter((call) => call.status !== "failed" && call.status !== "straggler");
+      const usage = trace.usage;
+      const allReported = usage !== undefined && answered.every((call) => call.usage !== undefined);
       // Stragglers were cut off by the configured quorum on purpose; a failed call is a degraded answer.
       const failedCalls = calls.filter((call) => call.status === "failed").length;
       return {
         text: final.text,
         calls: trace.calls,
-        inputTokens: allReported ? trace.usage.input_tokens : null,
-        outputTokens: allReported ? trace.usage.output_tokens : null,
+        inputTokens: allReported ? usage.input_tokens : null,
+        outputTokens: allReported ? usage.output_tokens : null,
         wallMs: performance.now() - started,
         ...(failedCalls > 0 ? { failedCalls } : {}),
       };

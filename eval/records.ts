@@ -50,6 +50,6 @@ export interface EvaluationRecords {
   readonly bestSingle?: string;
   /** True when the run was stopped before it finished. */
   readonly stopped: boolean;
-  /** Why the run stopped by itself: its first calls all failed (a server down, a wrong model name). */
+  /** Why the run stopped by itself: its first calls all failed (a server down, a wrong model name); the first of `failures` says how. */
   readonly gaveUp?: string;
 }

@@ -1,5 +1,6 @@
 /** The report as Markdown: the verdict first, then the tables it rests on. */
 import type { Interval } from "./bootstrap.js";
+import { modelsLine } from "./describe-mixture.js";
 import { duration, percent, signed, times } from "./format-numbers.js";
 import type { CostSummary, EvalReport } from "./report-types.js";
 
@@ -16,6 +17,7 @@ export function renderMarkdown(report: EvalReport, chartFile = "scores.svg"): st
     `${report.questionSet}: ${count(report.questions, "question")}, ${count(report.turns, "turn")}, ${count(report.categories.length, "category", "categories")}. ` +
       `Judge: ${report.judge.label}. Ratings are MT-Bench's single-answer grading (1-10); intervals are 95 % percentile bootstrap ` +
       `intervals over questions (${report.bootstrap.resamples} resamples, seed ${report.bootstrap.seed}).`,
+    ...(report.mixture ? ["", systemsCompared(report)] : []),
     "",
     `![Mean rating per system and category](${chartFile})`,
     "",
@@ -68,6 +70,15 @@ export function renderMarkdown(report: EvalReport, chartFile = "scores.svg"): st
     if (report.failures.length > LISTED_FAILURES) lines.push("", `… and ${report.failures.length - LISTED_FAILURES} more in report.json.`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** Which MoA this is, e.g. `Systems: the MoA (proposers a, b; aggregator c; 2 layers) and each proposer alone.` */
+function systemsCompared(report: EvalReport): string {
+  const mixture = report.mixture;
+  if (!mixture) return "";
+  const fallbacks = mixture.aggregator.length > 1 ? " (then the next if one fails)" : "";
+  const quorum = mixture.minProposals > 1 ? `; at least ${mixture.minProposals} proposals a layer` : "";
+  return `Systems: the MoA (proposers ${modelsLine(mixture.proposers)}; aggregator ${modelsLine(mixture.aggregator)}${fallbacks}; ${count(mixture.layers, "layer")}${quorum}) and each proposer alone.`;
 }
 
 function turnHeaders(report: EvalReport): string[] {

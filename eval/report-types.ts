@@ -1,5 +1,6 @@
 /** The evaluation report as written to `report.json`; the Markdown and the chart are drawn from it. */
 import type { Interval } from "./bootstrap.js";
+import type { MixtureDescription } from "./describe-mixture.js";
 import type { FailureRecord } from "./records.js";
 
 /** What a system's (or the judge's) calls cost over the run. */
@@ -73,6 +74,8 @@ export interface EvalReport {
   readonly turns: number;
   readonly categories: readonly string[];
   readonly judge: { readonly label: string; readonly cost: CostSummary; readonly unreadable: number };
+  /** The MoA evaluated: its proposers, aggregators and layers (no keys), so two reports can be told apart. */
+  readonly mixture?: MixtureDescription;
   readonly systems: readonly SystemSummary[];
   /** The single model with the best mean rating, which the MoA was compared with. */
   readonly bestSingle?: string;

@@ -213,7 +213,7 @@ class EvaluationRun {
     const { failed, done, cached, skipped } = this.progress.snapshot();
     // Nothing has worked yet (a server down, a wrong model name): stop rather than fail every question.
     if (failed >= GIVE_UP_AFTER && failed === done - cached - skipped) {
-      this.gaveUp = `the first ${failed} calls all failed; the first: ${this.failures[0]?.error}`;
+      this.gaveUp = `the first ${failed} calls all failed, so the run gave up`;
       this.controller.abort(new Error(this.gaveUp));
     }
   }

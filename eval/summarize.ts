@@ -26,6 +26,7 @@ export function summarize(records: EvaluationRecords, context: ReportContext): E
   const ratings = ratingsBySystem(records.judgements);
   const systems = context.systems.map((system) => summarizeSystem(system, records, ratings.get(system.id) ?? new Map(), questions, categories, bootstrap));
   const moa = systems.find((system) => system.kind === "moa");
+  const mixture = context.systems.find((system) => system.kind === "moa")?.mixture;
   const best = systems.find((system) => system.id === records.bestSingle);
   const judgeCost = costOf(records.judgements.map((judgement) => judgement.cost));
   const pairwise = moa && best ? summarizePairwise(records.judgements, moa.id, best, questions, bootstrap) : undefined;
@@ -38,6 +39,7 @@ export function summarize(records: EvaluationRecords, context: ReportContext): E
     turns: questions.reduce((sum, question) => sum + question.turns.length, 0),
     categories,
     judge: { label: context.judgeLabel, cost: judgeCost, unreadable: records.judgements.filter((judgement) => judgement.verdict === null).length },
+    ...(mixture ? { mixture } : {}),
     systems,
     ...(best ? { bestSingle: best.label } : {}),
     ...(difference ? { difference } : {}),

@@ -1,6 +1,7 @@
 /** The systems an evaluation compares: the MoA of a config, and each of its proposers alone. */
 import type { MixtureOfAgentsOptions } from "../src/index.js";
 import { isChatModel } from "../src/models/validate-spec.js";
+import { describeMixture, type MixtureDescription } from "./describe-mixture.js";
 import { mixtureAnswer } from "./mixture.js";
 import type { AnswerFunction } from "./model-answer.js";
 import { singleModel, withoutSamples } from "./single-model.js";
@@ -17,6 +18,8 @@ export interface EvalSystem {
   readonly label: string;
   readonly kind: "moa" | "single";
   readonly answer: AnswerFunction;
+  /** The MoA's models and layers, as its report names them (the MoA only). */
+  readonly mixture?: MixtureDescription;
 }
 
 /**
@@ -28,7 +31,7 @@ export function evalSystems(options: MixtureOfAgentsOptions): EvalSystem[] {
   // How calls are paced or retried does not change what the MoA answers; its timeouts can (a slow proposer left out).
   const { concurrency: _concurrency, retry: _retry, name: _name, rounds, ...answering } = options;
   const layers = answering.layers ?? (rounds ?? 0) + 1;
-  const moa: EvalSystem = { id: `moa-${stableHash(identity({ ...answering, layers }))}`, label: "MoA", kind: "moa", answer: mixtureAnswer(options) };
+  const moa: EvalSystem = { id: `moa-${stableHash(identity({ ...answering, layers }))}`, label: "MoA", kind: "moa", answer: mixtureAnswer(options), mixture: describeMixture(options) };
   const singles = new Map<string, EvalSystem>();
   for (const proposer of options.proposers) {
     const id = `single-${stableHash(identity(withoutSamples(proposer)))}`;

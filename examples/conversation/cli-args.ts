@@ -27,6 +27,10 @@ Without --proposers, the models come from the environment: OPENAI_API_KEY (and O
 an OpenAI-compatible server), GOOGLE_API_KEY or GEMINI_API_KEY, or the models a local Ollama serves
 (OLLAMA_HOST, default http://127.0.0.1:11434). MOA_PROPOSERS and MOA_AGGREGATOR work like the flags.
 
+Before the first question every model is checked: its key, its provider package, and its server (asked
+for its model list, MOA_CHECK_TIMEOUT_MS, default 3000). Models that cannot answer are named and left
+out; when the rest cannot answer either, the example says why and exits 1.
+
 In the conversation: /help, /reset (new conversation), /internal (show proposals on/off), /exit or
 Ctrl-D. Ctrl-C cancels the answer being written; at the prompt it quits.
 Piped input (not a terminal): one question per line, answers on stdout.`;

@@ -1,6 +1,7 @@
 /**
- * The conversation example's program: settings from the flags, the config file and the environment,
- * then the interactive conversation in a terminal, or the piped one when stdin or stdout is not a terminal.
+ * The conversation example's program: settings from the flags, the config file and the environment, the
+ * models checked, then the interactive conversation in a terminal, or the piped one when stdin or stdout
+ * is not a terminal.
  */
 import type { MixtureOfAgentsOptions } from "../../src/index.js";
 import { createStyle, type Style } from "./ansi.js";
@@ -10,6 +11,7 @@ import { aggregatorNames, proposerIds } from "./model-names.js";
 import { runPiped } from "./piped.js";
 import { runRepl } from "./repl.js";
 import { resolveSettings, type Settings } from "./settings.js";
+import { checkAtStart } from "./start-up-check.js";
 import type { MoAShape } from "./terminal-turn-view.js";
 import { failureText } from "./turn-summary.js";
 import { UsageError } from "../../tools/usage-error.js";
@@ -22,7 +24,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       process.stdout.write(`${resolved.help}\n`);
       return 0;
     }
-    const { settings } = resolved;
+    // Keys, packages and servers are checked before anything is drawn: a model that cannot answer is
+    // said now, not after the first question.
+    const width = process.stderr.isTTY ? (process.stderr.columns ?? 80) - 1 : Infinity;
+    const { settings, notes } = await checkAtStart(resolved.settings, env, width);
+    if (notes.length > 0) process.stderr.write(`${notes.join("\n")}\n`);
     const conversation = Conversation.open(settings);
     try {
       return process.stdin.isTTY && process.stdout.isTTY ? await interactive(conversation, settings) : await piped(conversation, settings);

@@ -1,14 +1,15 @@
 /**
  * The conversation fed by a pipe or a file: one question per line, each answer on stdout (streamed, then
- * a newline), no colours, status lines or prompts. Failed proposers and failed turns go to stderr; the
- * exit code is 1 when a turn failed. The commands work as in the terminal.
+ * a newline), no colours, status lines or prompts. Failed proposers (once per cause and layer) and failed
+ * turns go to stderr; the exit code is 1 when a turn failed. The commands work as in the terminal.
  */
 import { createInterface } from "node:readline";
 import { formatProposal, type ProposalEvent } from "../../src/index.js";
 import { COMMANDS_HELP, parseCommand } from "./commands.js";
 import type { Conversation } from "./conversation.js";
+import { LayerFailures } from "./layer-failures.js";
 import { runTurn } from "./run-turn.js";
-import { failureText, proposalError } from "./turn-summary.js";
+import { describeTurnFailure, failureLines } from "./turn-failure.js";
 
 /** Exit code after SIGINT. */
 const INTERRUPTED = 130;
@@ -18,6 +19,8 @@ export async function runPiped(conversation: Conversation, showInternalAtStart: 
   let showInternal = showInternalAtStart;
   let status = 0;
   const note = (text: string) => process.stderr.write(`${text}\n`);
+  // Wrapped when a person reads stderr on a terminal; whole lines for a file or a pipe.
+  const width = process.stderr.isTTY ? (process.stderr.columns ?? 80) - 1 : Infinity;
   const controller = new AbortController();
   const lines = createInterface({ input: process.stdin, terminal: false, crlfDelay: Infinity });
   const interrupt = () => {
@@ -38,12 +41,14 @@ export async function runPiped(conversation: Conversation, showInternalAtStart: 
       if (command) continue;
 
       let written = false;
+      const failures = new LayerFailures((text) => note(`moa: ${text}`));
       const outcome = await runTurn(conversation, line, controller.signal, {
         proposal: (event: ProposalEvent) => {
           if (showInternal) note(formatProposal(event));
-          else if (event.error) note(`moa: layer ${event.layer}: ${event.id} failed: ${proposalError(event, true)}`);
+          else failures.add(event);
         },
         token: (text) => {
+          if (!written) failures.flush();
           written = true;
           process.stdout.write(text);
         },
@@ -53,7 +58,11 @@ export async function runPiped(conversation: Conversation, showInternalAtStart: 
       if (outcome.kind === "cancelled") return INTERRUPTED;
       if (outcome.kind === "failed") {
         status = 1;
-        note(`moa: the turn failed: ${failureText(outcome.error)}`);
+        const failure = describeTurnFailure(outcome.error);
+        failures.flush(failure.layer);
+        for (const text of failureLines(failure, width, "moa: the turn failed: ", "moa:   ")) note(text);
+      } else {
+        failures.flush();
       }
     }
     return controller.signal.aborted ? INTERRUPTED : status;

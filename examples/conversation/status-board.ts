@@ -78,10 +78,18 @@ export class StatusBoard {
     this.region.render([]);
   }
 
-  /** The turn ended without an answer: calls still waiting are shown as cancelled (or left as they are). */
-  stop(how: "cancelled" | "failed"): void {
+  /**
+   * The turn ended without an answer: calls still waiting are shown as cancelled or failed; `unstarted`
+   * (no model was called: one could not be created) takes the status lines away.
+   */
+  stop(how: "cancelled" | "failed" | "unstarted"): void {
     this.stopClock();
     if (this.over) return;
+    if (how === "unstarted") {
+      this.region.render([]);
+      this.region.release();
+      return;
+    }
     const ms = Date.now() - this.layerStart;
     const icon = how === "cancelled" ? this.style.yellow("⊘") : this.style.red("✗");
     if (this.aggregating) {

@@ -9,7 +9,9 @@ import { proposalBlock } from "./proposal-block.js";
 import type { TurnListener, TurnOutcome } from "./run-turn.js";
 import { StatusBoard } from "./status-board.js";
 import { StreamWrapper } from "./stream-wrap.js";
-import { failureText, turnSummary } from "./turn-summary.js";
+import { describeTurnFailure, failedBeforeCalls, failureLines } from "./turn-failure.js";
+import { turnSummary } from "./turn-summary.js";
+import { wrapIndented } from "./wrap.js";
 
 /** What the view needs to know about the MoA. */
 export interface MoAShape {
@@ -62,11 +64,15 @@ export class TerminalTurnView implements TurnListener {
     } else {
       // The answer had started: say that what shows of it is not the answer.
       if (this.wrapper !== undefined) this.out.write(`${this.wrapper.flush()} ${this.style.dim("[answer cut off]")}\n`);
-      else this.board.stop(outcome.kind);
-      const message = outcome.kind === "cancelled"
-        ? this.style.yellow("  ⊘ Cancelled. The question was not added to the conversation.")
-        : this.style.red(`  ✗ The turn failed: ${failureText(outcome.error)}\n    The question was not added to the conversation; send it again.`);
-      this.out.write(`${message}\n`);
+      else this.board.stop(outcome.kind === "failed" && failedBeforeCalls(outcome.error) ? "unstarted" : outcome.kind);
+      const width = (this.out.columns ?? 80) - 1;
+      const lines = outcome.kind === "cancelled"
+        ? wrapIndented("Cancelled. The question was not added to the conversation.", width, "  ⊘ ", "    ").map(this.style.yellow)
+        : [
+          ...failureLines(describeTurnFailure(outcome.error), width, "  ✗ The turn failed: ", "    "),
+          ...wrapIndented("The question was not added to the conversation; send it again.", width, "    "),
+        ].map(this.style.red);
+      this.out.write(`${lines.join("\n")}\n`);
     }
     this.out.write(cursor.show);
   }

@@ -1,5 +1,6 @@
 /**
- * The one line shown after a turn: how long it took, how many model calls it made, the tokens in and out.
+ * The one line shown after a turn: how long it took, how many model calls it made, the tokens in and out
+ * (as far as the providers reported them).
  */
 import { MoAError, type ProposalEvent } from "../../src/index.js";
 import type { TurnOutcome } from "./run-turn.js";
@@ -9,16 +10,27 @@ export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** E.g. `2.4 s · 4 calls (1 failed) · 120 tokens in, 48 out`; stragglers a quorum stopped waiting for are `cut off`. */
+/**
+ * E.g. `2.4 s · 4 calls (1 failed) · 120 tokens in, 48 out`. Stragglers a quorum stopped waiting for
+ * are `cut off`, answers with no text `empty`. Usage some calls did not report is a lower bound
+ * (`≥ 120 tokens in, ≥ 48 out (2 of 3 answers reported)`); usage no call reported is `tokens not reported`.
+ */
 export function turnSummary(outcome: Extract<TurnOutcome, { kind: "answered" }>): string {
   const trace = outcome.trace;
   const calls = trace ? [...trace.layers.flatMap((layer) => layer.calls), ...trace.aggregator] : [];
   const count = (status: string) => calls.filter((call) => call.status === status).length;
-  const notes = [[count("failed"), "failed"], [count("straggler"), "cut off"]].filter(([n]) => Number(n) > 0).map(([n, what]) => `${n} ${what}`);
+  const notes = [[count("failed"), "failed"], [count("straggler"), "cut off"], [count("empty"), "empty"]].filter(([n]) => Number(n) > 0).map(([n, what]) => `${n} ${what}`);
   const callText = trace ? `${trace.calls} call${trace.calls === 1 ? "" : "s"}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}` : "calls unknown";
-  const usage = outcome.usage ?? trace?.usage;
-  const tokens = usage ? `${usage.input_tokens} tokens in, ${usage.output_tokens} out` : "no token counts reported";
-  return `${seconds(outcome.elapsedMs)} · ${callText} · ${tokens}`;
+  return `${seconds(outcome.elapsedMs)} · ${callText} · ${tokensText(outcome, count("ok") + count("empty"))}`;
+}
+
+/** The tokens in and out, marked as a lower bound when some answers did not report theirs. */
+function tokensText(outcome: Extract<TurnOutcome, { kind: "answered" }>, answers: number): string {
+  const usage = outcome.usage ?? outcome.trace?.usage;
+  if (!usage) return "tokens not reported";
+  const missing = outcome.trace?.usageMissing?.length ?? 0;
+  if (missing === 0) return `${usage.input_tokens} tokens in, ${usage.output_tokens} out`;
+  return `≥ ${usage.input_tokens} tokens in, ≥ ${usage.output_tokens} out (${answers - missing} of ${answers} answers reported)`;
 }
 
 /** One line saying why a turn failed, without a stack trace. */

@@ -1,6 +1,7 @@
 /**
- * The conversation example fed by a pipe: answers on stdout, nothing else there; failures on stderr; and
- * the default models found in the environment (keys, a local Ollama), or a short note when there are none.
+ * The conversation example fed by a pipe: answers on stdout, nothing else there; failures on stderr, once
+ * per cause; models that cannot answer said before any question; and the default models found in the
+ * environment (keys, a local Ollama), or a short note when there are none.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOllamaServer } from "../support/ollama-server.js";
@@ -50,14 +51,70 @@ describe.concurrent("piped input", () => {
     expect(dialogue(second[0])).toEqual(["user: What is MoA?", "assistant: The answer to What is MoA?", "user: Explain it to a child."]);
   }, 90_000);
 
-  it("reports a failed proposer and a failed turn on stderr, without colours, and exits 1", async () => {
+  it("reports a failed turn on stderr with each model's cause once, without colours, and exits 1", async () => {
     const run = await runPiped(["--config", config(["broken"])], "Will this work?\n", cleanEnv());
     expect(run.stdout, run.stderr).toBe("");
-    expect(run.stderr).toContain("moa: layer 1: openai:broken failed: 500 ");
-    expect(run.stderr).toMatch(/^moa: the turn failed: .*openai:broken/m);
+    expect(run.stderr).toBe([
+      "moa: the turn failed: Layer 1: 0 proposal(s) succeeded, at least 1 required (minProposals).",
+      "moa:   - openai:broken: 500 The server had an error while processing your request (scripted 500 for broken).",
+      "",
+    ].join("\n"));
     expect(run.stderr).not.toContain(ESCAPE);
     expect(run.stderr).not.toMatch(STACK_LINE);
     expect(run.code).toBe(1);
+  }, 90_000);
+
+  it("says proposers of a layer that failed alike once, and still answers", async () => {
+    const file = temp.json("three-broken.json", {
+      proposers: [{ ...(openaiModel(openai.url, "broken") as object), samples: 3 }, openaiModel(openai.url, "alpha")],
+      aggregator: openaiModel(openai.url, "writer"),
+      retry: false,
+    });
+    const run = await runPiped(["--config", file], "Anyone broken?\n", cleanEnv());
+    expect(run.stdout, run.stderr).toBe("The answer to Anyone broken?\n");
+    expect(run.stderr).toBe("moa: layer 1: openai:broken ×3 failed: 500 The server had an error while processing your request (scripted 500 for broken).\n");
+    expect(run.code).toBe(0);
+  }, 90_000);
+
+  it("with three default models and a server that is down, says so once before any question and exits 1", async () => {
+    const port = await closedPort();
+    const env = cleanEnv({ OPENAI_API_KEY: "sk-default-secret", OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` });
+    const run = await runPiped([], "Anyone there?\n", env);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe([
+      "No model can be used, so the conversation cannot start:",
+      `  - 2 models (openai:gpt-4o-mini, openai:gpt-4o): cannot reach http://127.0.0.1:${port}/v1 (ECONNREFUSED); check that the server runs, or set OPENAI_BASE_URL`,
+      "Fix that, or choose other models with --proposers and --aggregator, or --config (--help lists every option).",
+      "",
+    ].join("\n"));
+  }, 90_000);
+
+  it("with every key missing, names the variables to set before any question and exits 1", async () => {
+    const run = await runPiped(["--proposers", "openai:gpt-4o-mini,google-genai:gemini-2.0-flash", "--aggregator", "openai:gpt-4o"], "Hello?\n", cleanEnv());
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe([
+      "No model can be used, so the conversation cannot start:",
+      '  - 2 models (openai:gpt-4o-mini, openai:gpt-4o): no API key; set OPENAI_API_KEY, or give "apiKey" in the model\'s spec',
+      '  - google-genai:gemini-2.0-flash: no API key; set GOOGLE_API_KEY or GEMINI_API_KEY, or give "apiKey" in the model\'s spec',
+      "Fix that, or choose other models with --proposers and --aggregator, or --config (--help lists every option).",
+      "",
+    ].join("\n"));
+  }, 90_000);
+
+  it("leaves out a model an Ollama does not have, says which are used, and answers with the rest", async () => {
+    const flags = ["--proposers", "ollama:mistral,ollama:llama3.2:1b", "--aggregator", "ollama:llama3.2:1b"];
+    const run = await runPiped(flags, "Which of you?\n", cleanEnv({ OLLAMA_HOST: lonelyOllama.url }));
+    expect(run.stderr).toBe([
+      "Left out, as they cannot be used:",
+      `  - ollama:mistral: the Ollama at ${lonelyOllama.url} does not have it; run "ollama pull mistral"`,
+      "Going on with proposer ollama:llama3.2:1b and aggregator ollama:llama3.2:1b.",
+      "",
+    ].join("\n"));
+    expect(run.stdout).toBe("Llama's answer to Which of you?\n");
+    expect(lonelyOllama.requests.filter((r) => lastUserText(r) === "Which of you?").map((r) => r.model)).toEqual(["llama3.2:1b", "llama3.2:1b"]);
+    expect(run.code).toBe(0);
   }, 90_000);
 
   it("with no flags, mixes the models a local Ollama serves (embedding models left out); the last by size, then name, aggregates", async () => {
@@ -71,7 +128,7 @@ describe.concurrent("piped input", () => {
     const host = lonelyOllama.url.replace("http://", "");
     const run = await runPiped([], "Just you?\n", cleanEnv({ OLLAMA_HOST: host }));
     expect(run.stdout, run.stderr).toBe("Llama's answer to Just you?\n");
-    expect(lonelyOllama.requests.map((r) => r.model)).toEqual(["llama3.2:1b", "llama3.2:1b", "llama3.2:1b", "llama3.2:1b"]);
+    expect(lonelyOllama.requests.filter((r) => lastUserText(r) === "Just you?").map((r) => r.model)).toEqual(["llama3.2:1b", "llama3.2:1b", "llama3.2:1b", "llama3.2:1b"]);
   }, 90_000);
 
   it("with no flags and OPENAI_API_KEY set, samples OpenAI's small model and aggregates with the large one", async () => {

@@ -1,13 +1,16 @@
 /**
  * The conversation example in a real terminal (tmux), against the local OpenAI-compatible server: what a
- * person sees while talking to the MoA, and a conversation continued by a second run (`--db`, `--resume`).
+ * person sees while talking to the MoA, models that cannot answer said at start-up and failures said once
+ * per cause, and a conversation continued by a second run (`--db`, `--resume`).
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi, type TestContext } from "vitest";
 import { startOpenAIServer } from "../support/openai-server.js";
 import type { ProtocolServer, RecordedRequest } from "../support/protocol-server.js";
+import { closedPort } from "./support/closed-port.js";
 import { ROOT, cleanEnv, dialogue, exampleCommand, lastUserText, makeTempDir, openaiModel, type TempDir } from "./support/example.js";
 import { Terminal, startTmuxServer, stopTmuxServer } from "./support/tmux.js";
+import { occurrences, showsWrapped, widestLine } from "./support/wrapping.js";
 
 const SOCKET = `moa-terminal-${process.pid}`;
 /** The prompt on the last line: the example waits for input. */
@@ -165,6 +168,59 @@ describe.concurrent("the conversation in a terminal", () => {
 
     await terminal.press("C-c");
     await terminal.waitForExit();
+  }, 90_000);
+
+  it("with three default models and a server that is down, says so once, wrapped between words, before any banner, and exits 1", async (test) => {
+    const port = await closedPort();
+    const env = cleanEnv({ OPENAI_API_KEY: "sk-default-secret", OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` });
+    // The shell shows the exit status on the screen (tmux's own record of it is not reliable).
+    const command = ["sh", "-c", '"$@"; echo "[exit status $?]"', "sh", ...exampleCommand([])];
+    const terminal = await Terminal.start({ socket: SOCKET, command, env, cwd: ROOT, columns: 60 });
+    test.onTestFinished(() => terminal.close());
+    await terminal.waitForExit();
+    const screen = await terminal.screen();
+    expect(screen).toMatch(/^\[exit status 1\]$/m);
+    expect(screen).toMatch(/^No model can be used, so the conversation cannot start:/);
+    expect(showsWrapped(screen, `2 models (openai:gpt-4o-mini, openai:gpt-4o): cannot reach http://127.0.0.1:${port}/v1 (ECONNREFUSED); check that the server runs, or set OPENAI_BASE_URL`)).toBe(true);
+    expect(occurrences(screen, "cannot reach")).toBe(1);
+    expect(widestLine(screen)).toBeLessThanOrEqual(59);
+    expect(screen).not.toContain("Mixture-of-Agents");
+    expect(screen).not.toContain("you>");
+    expect(screen).not.toContain("sk-default-secret");
+  }, 90_000);
+
+  it("says a missing key before the banner and goes on without that model, which no turn then shows as failed", async (test) => {
+    configs += 1;
+    const file = temp.json(`config-${configs}.json`, { proposers: ["openai:gpt-4o-mini", openaiModel(server.url, "alpha")], aggregator: openaiModel(server.url, "writer"), retry: false });
+    const terminal = await Terminal.start({ socket: SOCKET, command: exampleCommand(["--config", file]), env: cleanEnv(), cwd: ROOT, columns: 80 });
+    test.onTestFinished(() => terminal.close());
+    const start = await terminal.waitFor(PROMPT);
+    const [before = "", banner = ""] = start.split("Mixture-of-Agents");
+    expect(before).toContain("Left out, as they cannot be used:");
+    expect(showsWrapped(before, 'openai:gpt-4o-mini: no API key; set OPENAI_API_KEY, or give "apiKey" in the model\'s spec')).toBe(true);
+    expect(showsWrapped(before, "Going on with proposer openai:alpha and aggregator openai:writer.")).toBe(true);
+    expect(banner).toContain("· 1 proposer × 1 layer · answer by openai:writer");
+
+    await terminal.type("Is anyone missing?");
+    const screen = await terminal.waitFor(answered(1));
+    expect(screen).toMatch(/layer 1 ✓ openai:alpha\s+done in/);
+    expect(screen).not.toContain("✗");
+    expect(summaries(screen)[0]).toMatch(/ 2 calls · /);
+  }, 90_000);
+
+  it("groups proposers that failed alike: the cause once, word-wrapped to the terminal, under the turn's failure", async (test) => {
+    configs += 1;
+    const file = temp.json(`config-${configs}.json`, { proposers: [{ ...(openaiModel(server.url, "broken") as object), samples: 3 }], aggregator: openaiModel(server.url, "writer"), retry: false });
+    const terminal = await Terminal.start({ socket: SOCKET, command: exampleCommand(["--config", file]), env: cleanEnv(), cwd: ROOT, columns: 60 });
+    test.onTestFinished(() => terminal.close());
+    await terminal.waitFor(PROMPT);
+    await terminal.type("Will this work?");
+    const screen = await terminal.waitFor((s) => s.includes("✗ The turn failed") && PROMPT.test(s));
+    const failure = screen.slice(screen.indexOf("✗ The turn failed"));
+    expect(showsWrapped(failure, "✗ The turn failed: Layer 1: 0 proposal(s) succeeded, at least 1 required (minProposals).")).toBe(true);
+    expect(showsWrapped(failure, "- openai:broken ×3: 500 The server had an error while processing your request (scripted 500 for broken).")).toBe(true);
+    expect(occurrences(screen, "scripted 500 for broken")).toBe(1);
+    expect(widestLine(failure)).toBeLessThanOrEqual(59);
   }, 90_000);
 
   it("keeps the conversation in --db; a second run with --resume <id> shows where it was and continues it", async () => {

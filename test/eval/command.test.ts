@@ -8,10 +8,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closedPort } from "../conversation/support/closed-port.js";
 import { startEvalServers, type EvalServers } from "../support/eval-fixtures.js";
 
-const tsx = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
+// tsx's loader inside the node process rather than the tsx command, whose wrapper relays Ctrl-C with a
+// 30 ms deadline and kills the evaluation outright when a loaded machine misses it.
+const tsxLoader = new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url).href;
 const main = fileURLToPath(new URL("../../eval/main.ts", import.meta.url));
+
+/** Each test starts one or two evaluation processes, which compile TypeScript first: slow on a loaded machine. */
+const PROCESS_TEST_MS = 90_000;
 
 let servers: EvalServers;
 let dir: string;
@@ -35,7 +41,7 @@ interface Finished {
 }
 
 function start(args: string[]): { child: ChildProcess; done: Promise<Finished>; stderrSoFar: () => string } {
-  const child = spawn(tsx, [main, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+  const child = spawn(process.execPath, ["--import", tsxLoader, main, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (data: Buffer) => (stdout += data.toString()));
@@ -43,7 +49,8 @@ function start(args: string[]): { child: ChildProcess; done: Promise<Finished>; 
   const done = new Promise<Finished>((resolve, reject) => {
     const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
     child.on("error", reject);
-    child.on("exit", (code) => {
+    // "close", not "exit": only then has everything the process wrote been read.
+    child.on("close", (code) => {
       clearTimeout(killer);
       resolve({ code, stdout, stderr });
     });
@@ -68,10 +75,19 @@ describe("npm run eval", () => {
     expect(markdown).toMatch(/^# Does the mixture beat its best model\?\n\n\*\*Yes: the MoA beats/);
     expect(markdown).toContain("| MoA | 8.00 (8.00–8.00) |");
     expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8"))).toMatchObject({ questionSet: "MT-Bench", questions: 3, turns: 6, bestSingle: "openai:alpha" });
+    // The report names what it compared, so that two reports can be told apart later.
+    const openai = `${servers.openai.url}/v1`;
+    expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8")).mixture).toEqual({
+      proposers: [{ label: "openai:alpha", baseURL: openai }, { label: "ollama:beta", baseURL: servers.ollama.url }],
+      aggregator: [{ label: "openai:mixer", baseURL: openai }],
+      layers: 1,
+      minProposals: 1,
+    });
+    expect(markdown).toContain(`Systems: the MoA (proposers openai:alpha at ${openai}, ollama:beta at ${servers.ollama.url}; aggregator openai:mixer at ${openai}; 1 layer) and each proposer alone.`);
     expect(readFileSync(join(out, "scores.svg"), "utf8")).toMatch(/^<svg [\s\S]*<\/svg>$/);
     const written = ["report.md", "report.json", "scores.svg", "cache.jsonl"].map((name) => readFileSync(join(out, name), "utf8")).join("");
     expect(`${stdout}${stderr}${written}`).not.toMatch(/sk-eval-test-openai|gemini-eval-test-key/);
-  });
+  }, PROCESS_TEST_MS);
 
   it("stops on Ctrl-C with what was answered kept, and the same command goes on from there", async () => {
     const out = join(dir, "stopped");
@@ -91,13 +107,30 @@ describe("npm run eval", () => {
     expect(resumed.stdout).toContain("Yes: the MoA beats its best single model");
     expect(readFileSync(join(out, "cache.jsonl"), "utf8").trim().split("\n")).toHaveLength(96);
     expect(existsSync(join(out, "report.md"))).toBe(true);
-  });
+  }, PROCESS_TEST_MS);
+
+  it("fails a trial run against a server that is down: exit 1, the first error on one line (no stack, no key), no report", async () => {
+    const port = await closedPort();
+    const down = join(dir, "down.json");
+    const unreachable = { model: "openai:alpha", apiKey: "sk-eval-test-openai", baseURL: `http://127.0.0.1:${port}/v1` };
+    writeFileSync(down, JSON.stringify({ proposers: [unreachable, { model: "ollama:beta", baseUrl: `http://127.0.0.1:${port}` }], aggregator: unreachable, retry: false, judge: servers.judge }));
+    const { code, stdout, stderr } = await start(["--config", down, "--limit", "1"]).done;
+    expect(code).toBe(1);
+    expect(stderr).toContain("No answer could be rated: every answer failed (3 calls).");
+    const firstError = stderr.split("\n").filter((line) => line.startsWith("The first error: "));
+    expect(firstError).toHaveLength(1);
+    expect(firstError[0]).toMatch(new RegExp(`cannot reach http://127\\.0\\.0\\.1:${port}`));
+    expect(stderr).toContain(`what was answered is kept in ${join("eval-results", "down-mt-bench", "cache.jsonl")}`);
+    expect(stdout).toBe("");
+    expect(`${stdout}${stderr}`).not.toMatch(/sk-eval-test-openai|gemini-eval-test-key|^\s+at /m);
+    expect(existsSync(join(dir, "eval-results", "down-mt-bench", "report.md"))).toBe(false);
+  }, PROCESS_TEST_MS);
 
   it("explains a bad invocation without a stack trace", async () => {
     const { code, stderr } = await start(["--judge", "openai:gpt-4o"]).done;
     expect(code).toBe(2);
     expect(stderr.trim()).toBe('Give the MoA to evaluate: --config moa.json, e.g. {"proposers": ["ollama:llama3.1", "ollama:qwen2.5"], "aggregator": "ollama:llama3.1"}');
-  });
+  }, PROCESS_TEST_MS);
 });
 
 async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {

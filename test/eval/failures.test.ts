@@ -1,5 +1,5 @@
 /** Failed calls during an evaluation: recorded, reported, never cached, and asked again by the next run. */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -12,7 +12,9 @@ import { runEvaluation } from "../../eval/run-evaluation.js";
 import { summarize } from "../../eval/summarize.js";
 import { evalSystems } from "../../eval/systems.js";
 import { UsageError } from "../../tools/usage-error.js";
+import { closedPort } from "../conversation/support/closed-port.js";
 import { startEvalServers, writeQuestionFile, type EvalServers } from "../support/eval-fixtures.js";
+import { startGeminiServer } from "../support/gemini-server.js";
 import type { RecordedRequest } from "../support/protocol-server.js";
 
 let servers: EvalServers;
@@ -114,9 +116,50 @@ describe("a run where nothing works", () => {
     const config = join(dir, "down.json");
     writeFileSync(config, JSON.stringify({ ...servers.moa, proposers: [{ model: "ollama:beta", baseUrl: "http://127.0.0.1:9" }], aggregator: { model: "ollama:beta", baseUrl: "http://127.0.0.1:9" }, judge: servers.judge }));
     const outcome = await evaluate({ config, concurrency: 2, judgeAttempts: 3, help: false, out: join(dir, "down") });
-    expect(outcome.stopped).toBe(true);
-    if (!outcome.stopped) return;
-    expect(outcome.gaveUp).toMatch(/^the first 8 calls all failed; the first: .*ollama:beta.*127\.0\.0\.1:9/);
+    expect(outcome.kind).toBe("failed");
+    if (outcome.kind !== "failed") return;
+    expect(outcome.reason).toBe("the first 8 calls all failed, so the run gave up");
+    expect(outcome.firstError).toMatch(/^ollama:beta.*127\.0\.0\.1:9/);
     expect(outcome.progress?.failed).toBeLessThanOrEqual(10);
+  });
+
+  it("fails a trial run too small for the give-up rule (--limit 1: 3 calls), naming the first error on one line without keys, and writes no report", async () => {
+    const port = await closedPort();
+    const config = join(dir, "trial-down.json");
+    const down = { model: "openai:alpha", apiKey: "sk-eval-test-openai", baseURL: `http://127.0.0.1:${port}/v1` };
+    writeFileSync(config, JSON.stringify({ proposers: [down, { model: "ollama:beta", baseUrl: `http://127.0.0.1:${port}` }], aggregator: down, retry: false, judge: servers.judge }));
+    const out = join(dir, "trial-down");
+    const outcome = await evaluate({ config, concurrency: 4, judgeAttempts: 3, help: false, limit: 1, out });
+    expect(outcome).toMatchObject({ kind: "failed", reason: "every answer failed (3 calls)", progress: { failed: 3 } });
+    if (outcome.kind !== "failed") return;
+    // A single model's error (one cause), not the MoA's, which bundles its proposers' causes.
+    expect(outcome.firstError).toMatch(new RegExp(`^(openai:alpha|ollama:beta) \\(provider \\w+\\): cannot reach http://127\\.0\\.0\\.1:${port}`));
+    expect(outcome.firstError).not.toContain("\n");
+    expect(outcome.firstError).not.toContain("sk-eval-test-openai");
+    expect(existsSync(join(out, "report.md"))).toBe(false);
+    expect(existsSync(join(out, "report.json"))).toBe(false);
+    expect(servers.all.flatMap((server) => server.requests)).toEqual([]);
+  });
+
+  it("fails a run whose answers came but whose judge never answered, naming the judge's error", async () => {
+    const config = join(dir, "judge-unreachable.json");
+    writeFileSync(config, JSON.stringify({ ...servers.moa, judge: { ...servers.judge, baseUrl: `http://127.0.0.1:${await closedPort()}` } }));
+    const outcome = await evaluate({ config, concurrency: 4, judgeAttempts: 3, help: false, questions: writeQuestionFile(dir), limit: 1, out: join(dir, "judge-unreachable") });
+    expect(outcome).toMatchObject({ kind: "failed", reason: "6 answer(s) came, but the judge's 6 calls failed" });
+    if (outcome.kind !== "failed") return;
+    expect(outcome.firstError).toMatch(/^google-genai:judge-pro.*cannot reach/);
+  });
+
+  it("fails a run whose every verdict was unreadable, quoting the judge's reply", async () => {
+    const mumbler = await startGeminiServer({ models: { "judge-pro": { text: "Hmm, hard to say." } } });
+    try {
+      const config = join(dir, "judge-mumbles.json");
+      writeFileSync(config, JSON.stringify({ ...servers.moa, judge: { ...servers.judge, baseUrl: mumbler.url } }));
+      const outcome = await evaluate({ config, concurrency: 4, judgeAttempts: 1, help: false, questions: writeQuestionFile(dir), limit: 1, out: join(dir, "judge-mumbles") });
+      expect(outcome).toEqual(expect.objectContaining({ kind: "failed", reason: 'the judge\'s 6 verdict(s) held no readable [[rating]]; its first reply began: "Hmm, hard to say."' }));
+      expect(outcome).not.toHaveProperty("firstError");
+    } finally {
+      await mumbler.close();
+    }
   });
 });

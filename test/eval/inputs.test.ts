@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseEvalArgs } from "../../eval/cli-args.js";
+import { modelsLine } from "../../eval/describe-mixture.js";
 import { readEvalConfig } from "../../eval/eval-config.js";
 import { loadQuestionFile } from "../../eval/questions.js";
 import { RunCache } from "../../eval/run-cache.js";
@@ -101,6 +102,29 @@ describe("the systems of a config", () => {
   it("number two proposers of one model with different settings", () => {
     const systems = evalSystems({ proposers: [{ model: "ollama:a", temperature: 0 }, { model: "ollama:a", temperature: 1 }], aggregator: "ollama:a" });
     expect(systems.map((system) => system.label)).toEqual(["MoA", "ollama:a #1", "ollama:a #2"]);
+  });
+
+  it("describe the MoA for its report: models, samples, settings, servers and layers, never a key, a header or a URL's credentials", () => {
+    const [moa] = evalSystems({
+      proposers: [
+        { model: "openai:qwen", name: "vllm-qwen", samples: 3, temperature: 0.7, apiKey: "sk-report-secret-1", baseURL: "http://user:pw-secret@gpu-box:8000/v1?key=query-secret" },
+        { model: "ollama:llama3.1", maxTokens: 512, params: { headers: { Authorization: "Bearer params-secret" } } },
+      ],
+      aggregator: ["openai:gpt-4o", "google-genai:gemini-2.0-flash"],
+      rounds: 2,
+      minProposals: 2,
+    });
+    expect(moa?.mixture).toEqual({
+      proposers: [
+        { label: "vllm-qwen", model: "openai:qwen", samples: 3, temperature: 0.7, baseURL: "http://gpu-box:8000/v1" },
+        { label: "ollama:llama3.1", maxTokens: 512 },
+      ],
+      aggregator: [{ label: "openai:gpt-4o" }, { label: "google-genai:gemini-2.0-flash" }],
+      layers: 3,
+      minProposals: 2,
+    });
+    expect(JSON.stringify(moa?.mixture)).not.toMatch(/secret/);
+    expect(modelsLine(moa?.mixture?.proposers ?? [])).toBe("vllm-qwen ×3 (openai:qwen, temperature 0.7) at http://gpu-box:8000/v1, ollama:llama3.1 (max 512 tokens)");
   });
 });
 

@@ -22,7 +22,9 @@ export function exampleCommand(args: readonly string[]): string[] {
 /**
  * The whole environment of the example: only PATH, HOME, a UTF-8 locale, a terminal type and `extra`.
  * OLLAMA_HOST points at a port fetch refuses unless `extra` sets it, so no real Ollama is ever asked;
- * a local test Ollama gets a generous time to list its models on a loaded machine.
+ * a local test server gets a generous time to list its models on a loaded machine (at start-up, and for
+ * the default models). No API key is set unless `extra` sets one: a model string without a base URL is
+ * then left out at start-up, and no provider is ever asked.
  */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -32,6 +34,7 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
     TERM: "xterm-256color",
     OLLAMA_HOST: "http://127.0.0.1:9",
     MOA_OLLAMA_TIMEOUT_MS: "20000",
+    MOA_CHECK_TIMEOUT_MS: "20000",
     ...extra,
   };
 }
