@@ -9,7 +9,8 @@ export {
 export type { MixtureOfAgentsOptions, TimeoutOptions, QuorumOptions, ConcurrencyOptions } from "./state/options.js";
 export type { RetryOptions } from "./models/retry.js";
 export { MoAStateAnnotation, type MoAState, type MoAStateUpdate } from "./state/state.js";
-export type { Proposal } from "./state/proposal.js";
+export type { Proposal, EmptyAnswer, EmptyReason } from "./state/proposal.js";
+export type { CallRef } from "./models/usage.js";
 export { getMoATrace, type MoATrace, type LayerTrace, type CallRecord } from "./state/trace.js";
 export type { AnswerFormat, ToolBinding, ToolSummary, StructuredOutputRequest } from "./state/answer-format.js";
 export { formatProposal } from "./graph/format-proposal.js";
@@ -28,3 +29,4 @@ export {
   MoATimeoutError,
   type ModelFailure,
 } from "./errors.js";
+export type { CallError, CallErrorKind } from "./state/call-error.js";

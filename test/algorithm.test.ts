@@ -46,7 +46,7 @@ describe.each([1, 2, 3])("with %i layer(s)", (layers) => {
     const trace = getMoATrace(answer);
     expect(trace?.calls).toBe(calls);
     expect(trace?.layers.map((l) => l.calls.map((c) => c.id))).toEqual(Array.from({ length: layers }, () => proposers.map((p) => p.model)));
-    expect(trace?.layers.map((l) => l.usage.total_tokens)).toEqual(Array.from({ length: layers }, () => 10 * count));
+    expect(trace?.layers.map((l) => l.usage?.total_tokens)).toEqual(Array.from({ length: layers }, () => 10 * count));
     expect(trace?.aggregator.map((c) => [c.id, c.status, c.usage?.total_tokens])).toEqual([["agg", "ok", 29]]);
     expect(state.trace).toEqual(trace);
   });

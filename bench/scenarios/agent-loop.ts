@@ -140,7 +140,7 @@ export async function agentLoop(): Promise<AgentLoopResult> {
     }
     const traces = answers.map((m) => getMoATrace(m));
     const traced = traces.reduce(
-      (sum, trace) => ({ calls: sum.calls + (trace?.calls ?? 0), input: sum.input + (trace?.usage.input_tokens ?? 0), output: sum.output + (trace?.usage.output_tokens ?? 0) }),
+      (sum, trace) => ({ calls: sum.calls + (trace?.calls ?? 0), input: sum.input + (trace?.usage?.input_tokens ?? 0), output: sum.output + (trace?.usage?.output_tokens ?? 0) }),
       { calls: 0, input: 0, output: 0 },
     );
     if (traced.calls !== requests.length || traced.input !== tally.input || traced.output !== tally.output) tracesMatchServer = false;

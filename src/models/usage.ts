@@ -3,6 +3,50 @@ import { mergeUsageMetadata, type UsageMetadata } from "@langchain/core/messages
 /** Token usage as LangChain reports it: input, output and total tokens, with optional details. */
 export type TokenUsage = UsageMetadata;
 
+/** One model call of a turn, named by its proposer (or aggregator) id and its layer. */
+export interface CallRef {
+  /** The proposer id (unique within the MoA) or the aggregator id. */
+  readonly id: string;
+  /** The 1-based layer, or `"aggregate"`. */
+  readonly layer: number | "aggregate";
+}
+
+/** A call that answered, with the tokens its provider reported for it (absent when it reported none). */
+export interface CallUsage extends CallRef {
+  readonly usage?: TokenUsage;
+}
+
+/**
+ * The tokens of several calls. `usage` is absent when no call reported any (unknown, not zero);
+ * `usageMissing` names the calls that reported none, and is absent when every call reported.
+ */
+export interface UsageTotal {
+  /** Tokens summed over the calls that reported usage. */
+  readonly usage?: TokenUsage;
+  /** The calls whose provider reported no usage, in order; `usage` leaves them out. */
+  readonly usageMissing?: readonly CallRef[];
+}
+
+/**
+ * The usage a model's answer reports, or `undefined` when its provider reported none. LangChain's
+ * clients do not always leave `usage_metadata` out then: `ChatOpenAI` gives an object without counts
+ * (a response without `usage`), `ChatOllama` gives zeros (a response without `eval_count`). A call
+ * that answered has read at least its prompt, so zero input and output tokens means "not reported".
+ */
+export function reportedUsage(usage: TokenUsage | undefined): TokenUsage | undefined {
+  if (usage === undefined) return undefined;
+  const { input_tokens: input, output_tokens: output, total_tokens: total } = usage as Partial<TokenUsage>;
+  if (!isCount(input) || !isCount(output) || input + output === 0) return undefined;
+  return dropEmptyDetails({ ...usage, input_tokens: input, output_tokens: output, total_tokens: isCount(total) ? total : input + output });
+}
+
+/** Sums the usage of `calls` (details included) and names the calls that reported none. */
+export function totalUsage(calls: readonly CallUsage[]): UsageTotal {
+  const usage = sumUsage(calls.map((call) => call.usage));
+  const missing = calls.filter((call) => call.usage === undefined).map(({ id, layer }) => ({ id, layer }));
+  return { ...(usage ? { usage } : {}), ...(missing.length > 0 ? { usageMissing: missing } : {}) };
+}
+
 /**
  * Sums the usages that were reported (details included); calls that reported none add nothing.
  * `undefined` when no call reported usage.
@@ -13,15 +57,24 @@ export function sumUsage(usages: ReadonlyArray<TokenUsage | undefined>): TokenUs
   return reported.reduce((sum, usage) => dropEmptyDetails(mergeUsageMetadata(sum, usage)));
 }
 
-/** A copy of `usage` without empty detail objects (which `mergeUsageMetadata` leaves behind). */
+function isCount(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0;
+}
+
+/** A copy of `usage` without empty detail objects (which `mergeUsageMetadata` and `ChatOpenAI` leave behind). */
 function dropEmptyDetails(usage: TokenUsage): TokenUsage {
   const { input_token_details: input, output_token_details: output, ...counts } = usage;
+  const inputDetails = input && definedOnly(input);
+  const outputDetails = output && definedOnly(output);
   return {
     ...counts,
-    ...(input && Object.keys(input).length > 0 ? { input_token_details: input } : {}),
-    ...(output && Object.keys(output).length > 0 ? { output_token_details: output } : {}),
+    ...(inputDetails ? { input_token_details: inputDetails } : {}),
+    ...(outputDetails ? { output_token_details: outputDetails } : {}),
   };
 }
 
-/** Zero tokens, for traces of layers in which no call reported usage. */
-export const NO_USAGE: TokenUsage = Object.freeze({ input_tokens: 0, output_tokens: 0, total_tokens: 0 });
+/** `details` without its undefined entries, or `undefined` when none is left. */
+function definedOnly<T extends object>(details: T): T | undefined {
+  const kept = Object.entries(details).filter(([, value]) => value !== undefined);
+  return kept.length > 0 ? (Object.fromEntries(kept) as T) : undefined;
+}

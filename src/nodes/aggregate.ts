@@ -4,8 +4,8 @@ import { isGraphBubbleUp, type LangGraphRunnableConfig } from "@langchain/langgr
 import { AggregatorFailedError, MoATimeoutError, type ModelFailure } from "../errors.js";
 import type { ResolvedMoAOptions } from "../state/options.js";
 import type { MoAState, MoAStateUpdate } from "../state/state.js";
-import type { CallRecord, MoATrace } from "../state/trace.js";
-import { NO_USAGE, sumUsage } from "../models/usage.js";
+import { answered, type CallRecord, type MoATrace } from "../state/trace.js";
+import { reportedUsage, totalUsage } from "../models/usage.js";
 import { injectSystemText } from "../prompts/inject-system-text.js";
 import { answerFormatOf } from "./answer-format-of.js";
 import { bindAnswerFormat } from "./bind-answer-format.js";
@@ -20,8 +20,11 @@ export interface AggregateNodeSettings {
 
 /**
  * The `aggregate` node: the aggregator answers the conversation with the last layer's answers injected
- * as references, and its answer is appended to `messages` with the turn's total usage and, in
- * `response_metadata.moa`, the turn's trace. With tools bound, the aggregator is called with them and
+ * as references, and its answer is appended to `messages` with the turn's total usage (only when some
+ * call reported usage; the trace's `usageMissing` names the calls that did not) and, in
+ * `response_metadata.moa`, the turn's trace. The answer is kept as the aggregator gave it: reasoning
+ * it returned stays where its LangChain client puts it, and inline reasoning is not removed (unlike a
+ * proposer's, which would become a reference). With tools bound, the aggregator is called with them and
  * sees the conversation's tool calls and results as they are; its tool calls are the answer's (and the
  * references are kept in the trace for the agent loop's next step). With structured output, the parsed
  * object goes to `structuredResponse` and to the answer's `additional_kwargs.parsed` (an answer that does
@@ -57,7 +60,7 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
           bind: (model) => bindAnswerFormat(model, format, slot),
           ...(format?.stop ? { options: { stop: [...format.stop] } } : {}),
         });
-        const usage = answer.message.usage_metadata;
+        const usage = reportedUsage(answer.message.usage_metadata);
         records.push({
           id: slot.id,
           model: slot.label,
@@ -79,14 +82,15 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
     }
     if (answer === undefined) throw new AggregatorFailedError(failures);
 
-    const usage = sumUsage([...state.proposals.map((p) => p.usage), ...records.map((r) => r.usage)]);
+    const { usage, usageMissing } = totalUsage([...state.trace.layers.flatMap((layer) => layer.calls), ...records].filter(answered));
     const firstStart = Math.min(answer.startedAt, ...state.proposals.map((p) => p.startedAt));
     const { message } = answer;
     const toolCalls = message.tool_calls ?? [];
     const trace: MoATrace = {
       layers: state.trace.layers,
       aggregator: records,
-      usage: usage ?? NO_USAGE,
+      ...(usage ? { usage } : {}),
+      ...(usageMissing ? { usageMissing } : {}),
       calls: state.trace.calls + records.length,
       wallMs: answer.endedAt - firstStart,
       ...(state.trace.continued ? { continued: true } : {}),

@@ -1,3 +1,9 @@
+/**
+ * How a proposer call of a layer ended, for its quorum: `answered` with text (a proposal), or not
+ * (failed, or an `empty` answer with no text, which must not start the grace period).
+ */
+export type QuorumOutcome = "answered" | "no_answer";
+
 /** The quorum of one layer of one turn: once `min` proposals are in, the rest get `graceMs` more. */
 class LayerQuorum {
   private succeeded = 0;
@@ -17,8 +23,9 @@ class LayerQuorum {
     return this.stragglers.signal;
   }
 
-  /** Records that one proposer of the layer has finished, successfully or not. */
-  settle(success: boolean): void {
+  /** Records that one proposer of the layer has finished; only an `answered` one counts toward `min`. */
+  settle(outcome: QuorumOutcome): void {
+    const success = outcome === "answered";
     this.settled += 1;
     if (success) this.succeeded += 1;
     if (this.settled === this.expected) {

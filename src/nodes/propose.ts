@@ -5,8 +5,10 @@ import { MoATimeoutError } from "../errors.js";
 import type { ResolvedMoAOptions } from "../state/options.js";
 import type { Proposal } from "../state/proposal.js";
 import type { MoAStateUpdate } from "../state/state.js";
+import { reportedUsage } from "../models/usage.js";
 import { describeTools } from "../prompts/describe-tools.js";
 import { injectSystemText } from "../prompts/inject-system-text.js";
+import { describeEmptyAnswer, proposalText } from "../prompts/proposal-text.js";
 import { toolHistoryAsText } from "../prompts/tool-history-as-text.js";
 import { answerFormatOf } from "./answer-format-of.js";
 import { toCallError } from "./call-error.js";
@@ -40,8 +42,10 @@ export interface ProposeNodeSettings {
  * The `propose` node, run once per proposer per layer (fanned out with `Send`). With tools bound, the
  * proposer is told which tools the aggregator can call and sees the conversation's tool calls and
  * results as text; it is never given the tools. It returns the
- * proposal, failed or not, and emits it on the `custom` stream and as a callback event. With a quorum,
- * a proposer still running when the layer's grace period ends is aborted and marked a straggler.
+ * proposal, failed or not, and emits it on the `custom` stream and as a callback event. An answer
+ * with no text once inline reasoning is removed (see `proposalText`) is recorded as `empty`, with an
+ * `EmptyAnswerError`, and is no proposal. With a quorum, a proposer still running when the layer's
+ * grace period ends is aborted and marked a straggler.
  */
 export function createProposeNode(options: ResolvedMoAOptions, settings: ProposeNodeSettings = {}) {
   const quorums = options.quorum ? new QuorumRegistry(options.quorum) : undefined;
@@ -66,15 +70,18 @@ export function createProposeNode(options: ResolvedMoAOptions, settings: Propose
         ...(task.deadline !== null && options.timeouts.turnMs !== undefined ? { deadline: { at: task.deadline, turnMs: options.timeouts.turnMs } } : {}),
         ...(quorum ? { signal: quorum.signal } : {}),
       });
-      const usage = answer.message.usage_metadata;
-      proposal = { ...base, text: answer.message.text, startedAt, endedAt: answer.endedAt, attempts: answer.attempts, ...(usage ? { usage } : {}) };
+      const read = proposalText(answer.message);
+      const outcome =
+        "text" in read ? read : { empty: read.empty, error: { ...toCallError(new Error(describeEmptyAnswer(read.empty)), slot, options.redact), name: "EmptyAnswerError" } };
+      const usage = reportedUsage(answer.message.usage_metadata);
+      proposal = { ...base, ...outcome, startedAt, endedAt: answer.endedAt, attempts: answer.attempts, ...(usage ? { usage } : {}) };
     } catch (error) {
       const turnOver = isGraphBubbleUp(error) || config.signal?.aborted || (MoATimeoutError.isInstance(error) && error.scope === "turn");
       if (turnOver) throw error;
       const straggler = quorum?.signal.aborted === true;
       proposal = { ...base, startedAt, endedAt: now(), error: toCallError(error, slot, options.redact), ...(straggler ? { straggler } : {}) };
     } finally {
-      quorum?.settle(proposal?.text !== undefined);
+      quorum?.settle(proposal?.text !== undefined ? "answered" : "no_answer");
     }
     const event: ProposalEvent = { event: PROPOSAL_EVENT, ...proposal };
     config.writer?.(event);

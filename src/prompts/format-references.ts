@@ -2,7 +2,10 @@
 export interface ReferenceContext {
   /** The instruction (`aggregatorPrompt`, or the default). */
   readonly instruction: string;
-  /** The answers of the previous layer, ordered by proposer; failed proposers are left out. */
+  /**
+   * The answers of the previous layer, ordered by proposer, with reasoning written inline removed;
+   * failed and cut-off proposers, and answers with no text, are left out.
+   */
   readonly references: readonly string[];
   /** The layer about to run (2..layers), or `"aggregate"` for the aggregator. */
   readonly target: number | "aggregate";

@@ -1,13 +1,11 @@
 import { Annotation, MessagesAnnotation } from "@langchain/langgraph";
-import { NO_USAGE } from "../models/usage.js";
 import type { Proposal } from "./proposal.js";
 import type { MoATrace } from "./trace.js";
 
-/** The trace of a turn that has not made any call yet. */
+/** The trace of a turn that has not made any call yet (no usage: none was reported). */
 export const EMPTY_TRACE: MoATrace = Object.freeze({
   layers: Object.freeze([]),
   aggregator: Object.freeze([]),
-  usage: NO_USAGE,
   calls: 0,
   wallMs: 0,
 });

@@ -1,5 +1,8 @@
 import type { BaseMessage } from "@langchain/core/messages";
-import type { TokenUsage } from "../models/usage.js";
+import type { CallRef, TokenUsage } from "../models/usage.js";
+import type { EmptyAnswer } from "./proposal.js";
+
+export type { CallRef };
 
 /** One model call of a turn, as recorded in the trace. */
 export interface CallRecord {
@@ -9,16 +12,27 @@ export interface CallRecord {
   readonly model: string;
   /** The 1-based layer, or `"aggregate"`. */
   readonly layer: number | "aggregate";
-  /** `ok` when the call answered, `failed` when it threw, `straggler` when a quorum stopped waiting for it. */
-  readonly status: "ok" | "failed" | "straggler";
+  /**
+   * `ok` when the call answered with text; `empty` when it answered with no text (nothing, only tool
+   * calls, only reasoning: see `empty`), which is not a proposal; `failed` when it threw; `straggler`
+   * when a quorum stopped waiting for it.
+   */
+  readonly status: "ok" | "empty" | "failed" | "straggler";
   /** Attempts made, when more than one. */
   readonly attempts?: number;
   /** Wall time of the call in milliseconds. */
   readonly latencyMs: number;
   /** Tokens the provider reported for the call (absent when it reported none). */
   readonly usage?: TokenUsage;
-  /** The error the call failed with, as one line. */
+  /** Why there is no answer, as one line: the error the call failed with, or what an `empty` answer held. */
   readonly error?: string;
+  /** For an `empty` answer: what it held instead of text, and the provider's finish reason. */
+  readonly empty?: EmptyAnswer;
+}
+
+/** True for a call that returned an answer (`ok` or `empty`): the calls whose provider may report usage. */
+export function answered(call: CallRecord): boolean {
+  return call.status === "ok" || call.status === "empty";
 }
 
 /** One proposer layer: who answered, how long the layer took, what it cost. */
@@ -27,8 +41,14 @@ export interface LayerTrace {
   readonly layer: number;
   /** Wall time from the first call's start to the last call's end, in milliseconds. */
   readonly wallMs: number;
-  /** Tokens reported by the layer's calls. */
-  readonly usage: TokenUsage;
+  /** Tokens reported by the layer's calls; absent when none of them reported usage (unknown, not zero). */
+  readonly usage?: TokenUsage;
+  /**
+   * The calls of the layer that answered without reporting usage (common for streamed answers of
+   * OpenAI-compatible servers): `usage` is then a lower bound. Absent when every answer reported.
+   * Failed and cut-off calls are not listed: they returned no answer to report usage with.
+   */
+  readonly usageMissing?: readonly CallRef[];
   /** One record per proposer (and sample), ordered by proposer. */
   readonly calls: readonly CallRecord[];
 }
@@ -39,8 +59,17 @@ export interface MoATrace {
   readonly layers: readonly LayerTrace[];
   /** The aggregator calls, in the order tried (more than one when a fallback was used). */
   readonly aggregator: readonly CallRecord[];
-  /** Tokens of every call of the turn that reported usage. */
-  readonly usage: TokenUsage;
+  /**
+   * Tokens summed over every call of the turn that reported usage; absent when none did (unknown, not
+   * zero). The final message's `usage_metadata` is the same, and is absent too then.
+   */
+  readonly usage?: TokenUsage;
+  /**
+   * The calls of the turn (proposers of every layer, then the aggregator) that answered without
+   * reporting usage; when present and `usage` is too, `usage` is partial: a lower bound. Absent when
+   * every answer reported usage.
+   */
+  readonly usageMissing?: readonly CallRef[];
   /** Number of model calls made. */
   readonly calls: number;
   /** Wall time of the turn from its first proposer call to the final answer, in milliseconds. */

@@ -73,9 +73,9 @@ const adapter: ProtocolAdapter = {
     tools: functionToolNames(body.tools),
     ...toolChoiceOf(body.tool_choice),
   }),
-  errorBody(status, message) {
-    const { type, code } = ERROR_TYPES[status] ?? { type: "server_error", code: null };
-    return { error: { message, type, param: null, code } };
+  errorBody(status, message, _retryAfterSeconds, code) {
+    const known = ERROR_TYPES[status] ?? { type: "server_error", code: null };
+    return { error: { message, type: known.type, param: null, code: code ?? known.code } };
   },
   modelNotFound: (model) => `The model \`${model}\` does not exist or you do not have access to it.`,
   complete: (answer) => ({
@@ -96,7 +96,46 @@ const adapter: ProtocolAdapter = {
   },
 };
 
+/** What a reasoning model behind an OpenAI-compatible server (vLLM, DeepSeek, LM Studio) sends besides its text. */
+export interface ReasoningScript {
+  /** Sent as the message's `reasoning_content` (when streaming, in the first delta, next to the first text piece). */
+  readonly reasoningContent?: string;
+  /** The `finish_reason` sent instead of `stop` / `tool_calls`, e.g. `"length"` when the token limit ran out. */
+  readonly finishReason?: string;
+}
+
+/** Options of {@link startOpenAIServer}: those of every protocol server, plus reasoning per model. */
+export interface OpenAIServerOptions extends ServerOptions {
+  /** Per model name: its reasoning and finish reason (models not listed answer plainly). */
+  readonly reasoning?: Readonly<Record<string, ReasoningScript>>;
+}
+
+type Choice = { message?: Record<string, unknown>; delta?: Record<string, unknown>; finish_reason: string | null };
+
+/** `base` with each listed model's `reasoning_content` and finish reason added to what it sends. */
+function withReasoning(base: ProtocolAdapter, scripts: Readonly<Record<string, ReasoningScript>>): ProtocolAdapter {
+  const reasoningSent = new WeakSet<Answer>();
+  const edit = (event: unknown, answer: Answer, change: (choice: Choice, script: ReasoningScript) => Choice): unknown => {
+    const script = scripts[answer.model];
+    const body = event as { choices?: Choice[] };
+    return script && body.choices ? { ...body, choices: body.choices.map((choice) => change(choice, script)) } : event;
+  };
+  const finish = (choice: Choice, script: ReasoningScript): Choice =>
+    choice.finish_reason !== null && script.finishReason !== undefined ? { ...choice, finish_reason: script.finishReason } : choice;
+  const reasoning = (script: ReasoningScript) => (script.reasoningContent !== undefined ? { reasoning_content: script.reasoningContent } : {});
+  return {
+    ...base,
+    complete: (answer) => edit(base.complete(answer), answer, (choice, script) => finish({ ...choice, message: { ...choice.message, ...reasoning(script) } }, script)),
+    chunk(answer, piece) {
+      if (reasoningSent.has(answer)) return base.chunk(answer, piece);
+      reasoningSent.add(answer);
+      return edit(base.chunk(answer, piece), answer, (choice, script) => ({ ...choice, delta: { ...choice.delta, ...reasoning(script) } }));
+    },
+    closing: (answer) => base.closing(answer).map((event) => edit(event, answer, finish)),
+  };
+}
+
 /** Starts an OpenAI-compatible server on 127.0.0.1; point `ChatOpenAI` at `${server.url}/v1`. */
-export function startOpenAIServer(options: ServerOptions): Promise<ProtocolServer> {
-  return startProtocolServer(adapter, options);
+export function startOpenAIServer(options: OpenAIServerOptions): Promise<ProtocolServer> {
+  return startProtocolServer(options.reasoning ? withReasoning(adapter, options.reasoning) : adapter, options);
 }

@@ -33,8 +33,13 @@ export interface ModelScript {
 
 /** A scripted failure; see {@link ModelScript.fault}. */
 export type Fault =
-  /** An HTTP error status with a JSON error body in the provider's format (and `Retry-After` if given). */
-  | { kind: "status"; status: number; retryAfterSeconds?: number; times?: number }
+  /**
+   * An HTTP error status with a JSON error body in the provider's format (and `Retry-After` if given).
+   * `message` replaces the generic one; `code` is the provider's error code (OpenAI's `error.code`, e.g.
+   * `context_length_exceeded`; Gemini's `google.rpc.ErrorInfo` reason, e.g. `API_KEY_INVALID`; Ollama
+   * sends none).
+   */
+  | { kind: "status"; status: number; retryAfterSeconds?: number; times?: number; message?: string; code?: string }
   /** Destroys the socket after sending the headers and (when streaming) one chunk. */
   | { kind: "reset"; times?: number }
   /** A 200 whose body (or, when streaming, a stream event) is not valid JSON. */
@@ -147,8 +152,8 @@ export interface ProtocolAdapter {
   route(method: string, path: string, models: string[]): Route | undefined;
   /** Reads model, stream flag, messages and the tools offered from a chat body. */
   parseChat(body: Record<string, unknown>, route: { model?: string; stream?: boolean }): ChatRequest;
-  /** An error body in the provider's format. */
-  errorBody(status: number, message: string, retryAfterSeconds?: number): unknown;
+  /** An error body in the provider's format, with the provider's error `code` when given. */
+  errorBody(status: number, message: string, retryAfterSeconds?: number, code?: string): unknown;
   /** The provider's message for an unknown model. */
   modelNotFound(model: string): string;
   /** The non-streaming response body. */
@@ -331,8 +336,8 @@ export async function startProtocolServer(adapter: ProtocolAdapter, options: Ser
     if (fault.kind === "hang") return;
     if (fault.kind === "status") {
       const retry: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
-      const message = statusMessage(fault.status, answer.model, fault.retryAfterSeconds);
-      return ex.json(fault.status, adapter.errorBody(fault.status, message, fault.retryAfterSeconds), retry);
+      const message = fault.message ?? statusMessage(fault.status, answer.model, fault.retryAfterSeconds);
+      return ex.json(fault.status, adapter.errorBody(fault.status, message, fault.retryAfterSeconds, fault.code), retry);
     }
     ex.start(200, stream ? streamType : JSON_TYPE);
     // A tool-call-only answer has no text pieces: its filler is an empty text chunk.
