@@ -96,10 +96,14 @@ export function resolveConnection(provider: string, spec: ModelSpec, env: NodeJS
     };
   }
   const hostFromEnv = profile.hostVariables.map((name) => env[name]).find((value) => value !== undefined && value !== "");
-  const keyFromEnv = profile.keyVariables.some((name) => (env[name] ?? "") !== "");
+  // Where the environment names the host too (OPENAI_BASE_URL), its key belongs to that host (or the
+  // provider's own) and is never sent to a base URL given elsewhere, such as a local server.
+  const envKeyFits = baseURL === undefined || profile.hostVariables.length === 0 || sameServer(baseURL, hostFromEnv);
+  const keyFromEnv = envKeyFits && profile.keyVariables.some((name) => (env[name] ?? "") !== "");
   const hasKey = hasApiKey(spec) || keyFromEnv;
   const customServer = baseURL !== undefined || hostFromEnv !== undefined;
   const keyNeeded = profile.keyVariables.length > 0 && !hasKey;
+  // A placeholder key also keeps the client from reading the environment's key for another host.
   const apiKey = givenKey ?? (keyNeeded && customServer && provider === "openai" ? NO_KEY_NEEDED : undefined);
   const model = typeof spec.model === "string" ? spec.model : provider;
   const keyFix = profile.keyVariables.length > 0
@@ -113,6 +117,18 @@ export function resolveConnection(provider: string, spec: ModelSpec, env: NodeJS
     hostFix: profile.hostVariables.length > 0
       ? `check that the server runs, or set ${profile.hostVariables[0]} or { model: "${model}", baseURL: "…" }`
       : `check the network, or give { model: "${model}", baseUrl: "…" }`,
-    ...(keyNeeded && apiKey === undefined ? { problem: `has no API key: ${keyFix}` } : {}),
+    ...(keyNeeded && apiKey === undefined
+      ? { problem: envKeyFits ? `has no API key: ${keyFix}` : `has a base URL of its own but no API key for it (the environment's key is not sent to another host): give { model: "${model}", baseUrl: "…", apiKey: "…" }` }
+      : {}),
   };
+}
+
+/** True when two base URLs name the same server (scheme, host and port), or `other` is not given. */
+function sameServer(baseURL: string, other: string | undefined): boolean {
+  if (other === undefined) return false;
+  try {
+    return new URL(baseURL).origin === new URL(other).origin;
+  } catch {
+    return false;
+  }
 }
