@@ -4,6 +4,7 @@
  * (which may hold keys), and a server's URL without its credentials or query.
  */
 import type { MixtureOfAgentsOptions, ModelInput } from "../src/index.js";
+import { labelOf } from "../src/models/model-slots.js";
 import { isChatModel } from "../src/models/validate-spec.js";
 
 /** One model of the mixture as the report names it. */
@@ -55,8 +56,8 @@ export function modelsLine(models: readonly ModelDescription[]): string {
 
 function describeModel(input: ModelInput): ModelDescription {
   if (typeof input === "string") return { label: input.trim() };
-  if (isChatModel(input)) return { label: instanceName(input) };
-  const model = typeof input.model === "string" ? input.model.trim() : instanceName(input.model);
+  if (isChatModel(input)) return { label: labelOf(input) };
+  const model = typeof input.model === "string" ? input.model.trim() : labelOf(input.model);
   const baseURL = input.baseURL ?? input.baseUrl;
   return {
     label: input.name ?? model,
@@ -68,11 +69,6 @@ function describeModel(input: ModelInput): ModelDescription {
   };
 }
 
-function instanceName(model: object): string {
-  const { model: name, modelName } = model as { model?: unknown; modelName?: unknown };
-  const named = typeof name === "string" && name !== "" ? name : modelName;
-  return typeof named === "string" && named !== "" ? named : (model as { getName(): string }).getName();
-}
 
 /** `url` without user, password and query, which may carry a key. */
 function withoutCredentials(url: string): string {

@@ -2,6 +2,7 @@ import type { BaseChatModelParams } from "@langchain/core/language_models/chat_m
 import { MoAConfigError } from "../errors.js";
 import type { ModelInput, ModelSpec } from "../models/model-spec.js";
 import { parseModelString } from "../models/parse-model-string.js";
+import { isChatModel } from "../state/options-schema.js";
 import type { MixtureOfAgentsOptions } from "../state/options.js";
 import type { ProposalEvent } from "../nodes/proposal-event.js";
 
@@ -112,7 +113,7 @@ function mapModels(models: ModelInput | readonly ModelInput[] | undefined, map: 
 /** The model string of an input given as a string or a spec with a string, else undefined (an instance). */
 function modelString(input: ModelInput): string | undefined {
   if (typeof input === "string") return input;
-  if (typeof input !== "object" || input === null || typeof (input as { invoke?: unknown }).invoke === "function") return undefined;
+  if (typeof input !== "object" || input === null || isChatModel(input)) return undefined;
   const { model } = input as Partial<ModelSpec>;
   return typeof model === "string" ? model : undefined;
 }

@@ -74,7 +74,8 @@ export function toModelSlots(input: ModelInput | readonly ModelInput[], option: 
   return { slots, apiKeys };
 }
 
-function labelOf(model: BaseChatModel | string): string {
+/** A model's display name: the model string, or an instance's `model` / `modelName`, else its class name. */
+export function labelOf(model: BaseChatModel | string): string {
   if (typeof model === "string") return model.trim();
   const name = (model as { model?: unknown }).model ?? (model as { modelName?: unknown }).modelName;
   return typeof name === "string" && name !== "" ? name : model.getName();
