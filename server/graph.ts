@@ -1,7 +1,8 @@
 /**
  * The MoA served by LangGraph Server (see langgraph.json). Models come from the environment, with the
  * same defaults as the conversation example (MOA_PROPOSERS / MOA_AGGREGATOR, the providers whose keys
- * are set, or a local Ollama's models); a run may choose its own through `configurable`:
+ * are set, or a local Ollama's models); a run may choose its own, for itself alone, through `configurable`
+ * (moved into the run's context by app.ts) or `context`:
  * `{ proposers: ["openai:gpt-4o-mini", ...], aggregator: "openai:gpt-4o", layers: 2 }`.
  *
  * A run may name models only as `"provider:model"` strings: a spec object could carry a `baseURL` and
@@ -12,6 +13,7 @@ import { discoverDefaultModels, type DefaultModels } from "../examples/conversat
 import { compileMixtureOfAgents } from "../src/graph/build.js";
 import type { MixtureOfAgentsOptions } from "../src/index.js";
 import { parseWith, servedConfigSchema, type ServedConfig } from "../src/state/options-schema.js";
+import { MOVED_CHOICE_KEY } from "./run-choice.js";
 
 /**
  * The served graph's config schema, as LangGraph Server shows it for the assistant: the fields of
@@ -54,9 +56,42 @@ function compileServed(options: MixtureOfAgentsOptions) {
   return compileMixtureOfAgents(options, { configSchema: ServedConfigAnnotation }, {});
 }
 
-/** The graph factory LangGraph Server calls for each run (and for reading a thread's state and schemas). */
-export async function moa(config: LangGraphRunnableConfig) {
-  const served = parseWith(servedConfigSchema, config.configurable ?? {}, "configurable");
+/** What LangGraph Server passes the graph factory next to the config: why it builds the graph, and a run's context. */
+export interface FactoryRuntime {
+  /** `"threads.create_run"` for a run; reads of a thread's state and of schemas give other values. */
+  accessContext?: string;
+  executionRuntime?: { context?: unknown } | null;
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/**
+ * The model choice for a run: the assistant's `configurable` (kept on its threads by the server, and meant
+ * to last), then the run's own `configurable` (moved into its context by app.ts), then the run's context.
+ * @throws MoAConfigError naming the first wrong field, as `configurable.<field>` or `context.<field>`.
+ */
+function runChoice(config: LangGraphRunnableConfig, runtime: FactoryRuntime | undefined): ServedConfig {
+  const context = record(runtime?.executionRuntime?.context);
+  const { [MOVED_CHOICE_KEY]: moved, ...ownContext } = context;
+  return {
+    ...parseWith(servedConfigSchema, config.configurable ?? {}, "configurable"),
+    ...parseWith(servedConfigSchema, record(moved), "configurable"),
+    ...parseWith(servedConfigSchema, ownContext, "context"),
+  };
+}
+
+/**
+ * The graph factory LangGraph Server calls for each run, and for reading a thread's state and the
+ * assistant's schemas. A run builds the graph of its model choice; a read, which runs no model, builds it
+ * from what is valid of the stored config, so that no run's choice can make a thread unreadable.
+ */
+export async function moa(config: LangGraphRunnableConfig, runtime?: FactoryRuntime) {
+  const served =
+    runtime?.accessContext === "threads.create_run"
+      ? runChoice(config, runtime)
+      : (servedConfigSchema.safeParse(config.configurable ?? {}).data ?? {});
   const { proposers, layers, rounds, proposeOn } = served;
   // As in the conversation example: named proposers without an aggregator are aggregated by the first.
   const aggregator = served.aggregator ?? proposers?.slice(0, 1);

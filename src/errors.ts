@@ -149,6 +149,28 @@ export class MoATimeoutError extends MoAError {
 }
 
 /**
+ * A turn started on a thread that another turn of the same graph's checkpointer is still answering (two
+ * browser tabs, a retry that overlaps its first try). The second turn fails at once, before any model call
+ * and without touching the thread; send it again once the first has ended. Thrown by `invoke`, `stream`
+ * and `streamEvents` of a graph with a checkpointer, for new input on a `thread_id`.
+ */
+export class MoAThreadBusyError extends MoAError {
+  /** The thread that is busy. */
+  readonly threadId: string;
+
+  constructor(threadId: string) {
+    super(`Thread "${threadId}" is busy answering another turn: send this one again once that turn has ended`);
+    this.name = "MoAThreadBusyError";
+    this.threadId = threadId;
+  }
+
+  /** True when `error` is a {@link MoAThreadBusyError}. */
+  static override isInstance(error: unknown): error is MoAThreadBusyError {
+    return MoAError.isInstance(error) && error.name === "MoAThreadBusyError";
+  }
+}
+
+/**
  * A one-line description of any thrown value, for error messages and traces. Only the first line of a
  * message is kept: some add paragraphs (LangChain's "Troubleshooting URL: …").
  */

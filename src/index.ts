@@ -27,6 +27,7 @@ export {
   ProposersFailedError,
   AggregatorFailedError,
   MoATimeoutError,
+  MoAThreadBusyError,
   type ModelFailure,
 } from "./errors.js";
 export type { CallError, CallErrorKind } from "./state/call-error.js";

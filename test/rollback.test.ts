@@ -204,7 +204,7 @@ describe("when the restore fails", () => {
   it("the turn's error is thrown, with the restore's error as its rollbackError", async () => {
     class BrokenSaver extends MemorySaver {
       override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata) {
-        if (metadata.source === "fork") throw new Error("store down");
+        if (metadata.source === "update") throw new Error("store down"); // the restore's write
         return super.put(config, checkpoint, metadata);
       }
     }

@@ -1,7 +1,8 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { IterableReadableStream } from "@langchain/core/utils/stream";
-import { getConfig, isCommand, type StateSnapshot } from "@langchain/langgraph";
+import { getConfig, isCommand, type BaseCheckpointSaver, type StateSnapshot } from "@langchain/langgraph";
 import { MoAGraph, type AnyCompiledGraph, type Encoding, type IteratorArgs, type Modes, type StreamOptions } from "./moa-graph.js";
+import { checkpointIdOf, claimThread, restoreThread, turnStart } from "./thread-turns.js";
 
 /**
  * The stream option with which {@link RollbackGraph.stream} hands the caller's abort signal (and timeout)
@@ -12,16 +13,22 @@ import { MoAGraph, type AnyCompiledGraph, type Encoding, type IteratorArgs, type
 const CALLER_SIGNAL = "moaCallerSignal";
 
 /**
- * A {@link MoAGraph} whose turns are all or nothing on a thread of its own checkpointer: a turn
- * that throws, is aborted (by the caller's `signal` or `timeout`) or whose stream is left before its end
- * (`break`, `return()`, `cancel()`) leaves the thread exactly as it was before the turn (the same values
- * and no pending nodes), so the user's message can be sent again. A successful turn is unaffected.
+ * A {@link MoAGraph} whose turns are all or nothing on a thread of its own checkpointer:
+ *
+ * - One turn at a time per thread: a turn on a thread that another turn of this process is answering
+ *   throws `MoAThreadBusyError` before any model call, and leaves the thread alone.
+ * - A turn starts from the thread's last ended turn: when a process died during the thread's latest turn
+ *   (its checkpoints end with nodes pending), the new turn forks from the checkpoint before it, so the
+ *   dead turn's message is neither shown to the models nor part of the conversation.
+ * - A turn that throws, is aborted (by the caller's `signal` or `timeout`) or whose stream is left before
+ *   its end (`break`, `return()`, `cancel()`) leaves the thread's values as they were before the turn,
+ *   with no pending nodes, so the user's message can be sent again. A successful turn is unaffected.
  *
  * Applies to new input on a `thread_id` when the graph runs on its own checkpointer; not to resuming
  * (`null` or a `Command` input) nor to a run as a subgraph. The thread is restored once the run has
- * ended, by copying the checkpoint it had before the turn (LangGraph's `"__copy__"` update), or deleting
- * it again when it had none; the caller's error, `break` and `cancel()` wait for that. When the restore
- * fails, the turn's error is thrown with the restore's error as its `rollbackError`.
+ * ended, with LangGraph's public state API ({@link restoreThread}); the caller's error, `break` and
+ * `cancel()` wait for that. When the restore fails, the turn's error is thrown with the restore's error as
+ * its `rollbackError`.
  */
 export class RollbackGraph extends MoAGraph {
   override async stream<M extends Modes, S extends boolean, E extends Encoding>(input: IteratorArgs[0] | null, options?: StreamOptions<M, S, E>) {
@@ -36,21 +43,28 @@ export class RollbackGraph extends MoAGraph {
     const runOptions = { ...rest, signal: anySignal(rest.signal, callerSignal) };
     const thread = this.threadToRestore(input, rest);
     if (thread === undefined) return yield* super._streamIterator(input, runOptions);
-    const before = await this.getState(thread);
-    let ended = false; // finished or failed; not ended when the consumer leaves before the end
+    const checkpointer = this.checkpointer as BaseCheckpointSaver;
+    const release = claimThread(checkpointer, String(thread.configurable?.thread_id));
     try {
-      yield* super._streamIterator(input, runOptions);
-      ended = true;
-    } catch (error) {
-      ended = true;
-      const thrown = callerSignal?.aborted ? abortError(callerSignal) : error;
-      throw await this.restore(thread, before).then(
-        () => thrown,
-        (rollbackError: unknown) => (thrown instanceof Object ? Object.assign(thrown, { rollbackError }) : thrown),
-      );
+      const { base, fork } = await this.startOfTurn(thread, rest);
+      const restore = () => restoreThread(this, checkpointer, thread, base, this.minRecursionLimit + 2);
+      let ended = false; // finished or failed; not ended when the consumer leaves before the end
+      try {
+        yield* super._streamIterator(input, fork === undefined ? runOptions : { ...runOptions, configurable: { ...runOptions.configurable, ...fork } });
+        ended = true;
+      } catch (error) {
+        ended = true;
+        const thrown = callerSignal?.aborted ? abortError(callerSignal) : error;
+        throw await restore().then(
+          () => thrown,
+          (rollbackError: unknown) => (thrown instanceof Object ? Object.assign(thrown, { rollbackError }) : thrown),
+        );
+      } finally {
+        // The consumer's return() (`break`, `cancel()`) waits for this.
+        if (!ended) await restore();
+      }
     } finally {
-      // The consumer's return() (`break`, `cancel()`) waits for this.
-      if (!ended) await this.restore(thread, before);
+      release();
     }
   }
 
@@ -67,16 +81,21 @@ export class RollbackGraph extends MoAGraph {
   }
 
   /**
-   * Puts `thread` back to `before`: a copy of its checkpoint becomes the latest (every channel as it was,
-   * whatever the failed turn wrote, and nothing pending), or the thread is deleted when it had none.
+   * Where a turn on `thread` starts: the checkpoint the caller names, or else the thread's last ended
+   * turn ({@link turnStart}), with the `configurable` that forks the run from it when it is not the
+   * thread's latest (a process died during the turn after it). A thread holding only a dead first turn is
+   * emptied first.
    */
-  private async restore(thread: RunnableConfig, before: StateSnapshot): Promise<void> {
-    const checkpointId: unknown = before.config.configurable?.checkpoint_id;
-    if (checkpointId !== undefined) {
-      await this.updateState({ configurable: { ...thread.configurable, checkpoint_id: checkpointId } }, undefined, "__copy__");
-    } else if (typeof this.checkpointer === "object") {
-      await this.checkpointer.deleteThread(String(thread.configurable?.thread_id));
+  private async startOfTurn(thread: RunnableConfig, options: RunnableConfig): Promise<{ base: StateSnapshot | undefined; fork?: { checkpoint_id: string } }> {
+    const named = checkpointIdOf({ configurable: { ...this.config?.configurable, ...options.configurable } });
+    if (named !== undefined) return { base: await this.getState({ configurable: { ...thread.configurable, checkpoint_id: named } }) };
+    const { head, base } = await turnStart(this, thread);
+    const baseId = checkpointIdOf(base?.config);
+    if (baseId !== undefined && baseId !== checkpointIdOf(head.config)) return { base, fork: { checkpoint_id: baseId } };
+    if (baseId === undefined && checkpointIdOf(head.config) !== undefined) {
+      await (this.checkpointer as BaseCheckpointSaver).deleteThread(String(thread.configurable?.thread_id));
     }
+    return { base };
   }
 }
 

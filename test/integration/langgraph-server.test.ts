@@ -122,6 +122,38 @@ describe("LangGraph Server", () => {
     expect(models.requests.filter((r) => r.model === "x4")).toHaveLength(1);
   }, 60_000);
 
+  it("a run's configurable applies to that run only: the thread's next run without one uses the server's models", async () => {
+    const thread = await client.threads.create();
+    const ask = (content: string, configurable?: Record<string, unknown>) =>
+      client.runs.wait(thread.thread_id, "moa", { input: { messages: [{ role: "human", content }] }, ...(configurable ? { config: { configurable } } : {}), raiseError: true }) as Promise<MoAState>;
+    const chosen = await ask("chosen", { proposers: ["openai:y1", "openai:y2"], aggregator: "openai:y3" });
+    const defaults = await ask("defaults");
+    expect(chosen.trace.layers[0]?.calls.map((c) => c.id)).toEqual(["openai:y1", "openai:y2"]);
+    expect(defaults.trace.layers[0]?.calls.map((c) => c.id)).toEqual(["openai:p1", "openai:p2"]);
+    expect(models.requests.filter((r) => r.model === "y3").map((r) => r.messages.at(-1)?.content)).toEqual(["chosen"]);
+  }, 60_000);
+
+  it.each([
+    ["layers: 0", { layers: 0 }, /MoAConfigError.*Invalid configurable\.layers: expected an integer >= 1; got 0/],
+    ["an unknown provider", { proposers: ["nosuch:model"] }, /MoAConfigError.*unknown provider \\"nosuch\\"/],
+  ])("a rejected configurable (%s) fails that run alone, with its error in the run; the thread's state and later runs work", async (_label, configurable, message) => {
+    const thread = await client.threads.create();
+    await client.runs.wait(thread.thread_id, "moa", { input: { messages: [{ role: "human", content: "before" }] }, raiseError: true });
+    const failed = (await client.runs.wait(thread.thread_id, "moa", {
+      input: { messages: [{ role: "human", content: "rejected" }] },
+      config: { configurable },
+      raiseError: false,
+    })) as { __error__?: { error: string; message: string } };
+    expect(`${failed.__error__?.error}: ${failed.__error__?.message}`).toMatch(message);
+    const runs = await client.runs.list(thread.thread_id);
+    expect(runs.map((run) => [run.created_at, run.status]).sort()).toEqual([[expect.any(String), "success"], [expect.any(String), "error"]]);
+
+    const state = await client.threads.getState<MoAState>(thread.thread_id);
+    expect(state.values.messages.map((m) => m.content)).toEqual(["before", "served answer here"]);
+    const after = (await client.runs.wait(thread.thread_id, "moa", { input: { messages: [{ role: "human", content: "after" }] }, raiseError: true })) as MoAState;
+    expect(after.messages.map((m) => m.content)).toEqual(["before", "served answer here", "after", "served answer here"]);
+  }, 60_000);
+
   it("a run of 12 proposers and 12 layers fits the client's recursion limit of 25, and prints no MaxListenersExceededWarning", async () => {
     const thread = await client.threads.create();
     const proposers = Array.from({ length: 12 }, (_, i) => `openai:w${i}`);

@@ -1,0 +1,121 @@
+/**
+ * A process killed mid-turn (deploy, OOM, power) loses that turn and nothing else: the next turn on the
+ * thread starts from the last answered turn, and the dead turn's question is neither shown to the models
+ * nor part of the conversation. The turn runs in a child process on a SQLite thread and is killed with
+ * SIGKILL in each phase of the turn; the next turn runs in this process on the same database file.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { HumanMessage } from "@langchain/core/messages";
+import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { createMixtureOfAgents, getMoATrace } from "../../src/index.js";
+import { startOpenAIServer } from "../support/openai-server.js";
+import type { ModelScript, ProtocolServer } from "../support/protocol-server.js";
+
+const child = fileURLToPath(new URL("../support/turn-process.ts", import.meta.url));
+const LOST = "LOST QUESTION";
+const LONG = 30_000;
+
+let server: ProtocolServer;
+let dir: string;
+beforeAll(async () => {
+  server = await startOpenAIServer({ models: {} });
+  dir = await mkdtemp(join(tmpdir(), "moa-crash-"));
+});
+afterAll(async () => {
+  await server?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const FAST: Record<string, ModelScript> = { p1: {}, p2: {}, agg: {} };
+let requestsBefore = 0;
+beforeEach(() => {
+  requestsBefore = server.requests.length;
+  for (const [model, script] of Object.entries(FAST)) server.setScript(model, script);
+});
+
+function graphOn(database: string, layers: number) {
+  const model = (name: string) => ({ model: `openai:${name}`, apiKey: "sk-test-key", baseURL: `${server.url}/v1` });
+  const checkpointer = SqliteSaver.fromConnString(database);
+  return { checkpointer, graph: createMixtureOfAgents({ proposers: [model("p1"), model("p2")], aggregator: model("agg"), layers, checkpointer }) };
+}
+
+function startTurnProcess(database: string, thread: string, layers: number): { process: ChildProcess; output: () => string } {
+  const proc = spawn(process.execPath, ["--import", "tsx", child, database, server.url, thread, String(layers), LOST], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  proc.stdout?.on("data", (data: Buffer) => (output += data.toString()));
+  proc.stderr?.on("data", (data: Buffer) => (output += data.toString()));
+  return { process: proc, output: () => output };
+}
+
+/** This test's requests of the turn that is killed. */
+function lostRequests(model?: string) {
+  return server.requests.slice(requestsBefore).filter((r) => r.messages.some((m) => m.content.includes(LOST)) && (model === undefined || r.model === model));
+}
+
+/** Slow from the `from`-th request on (0-based), counted from now. */
+function slowFrom(from: number): ModelScript {
+  let seen = 0;
+  return { latencyMs: () => (seen++ < from ? 0 : LONG) };
+}
+
+const phases: Array<{ phase: string; layers: number; scripts: () => Record<string, ModelScript>; killWhen: () => boolean }> = [
+  {
+    phase: "the proposers are running",
+    layers: 1,
+    scripts: () => ({ p1: { latencyMs: LONG }, p2: { latencyMs: LONG } }),
+    killWhen: () => lostRequests().length === 2 && server.inFlight() === 2,
+  },
+  {
+    phase: "layer 1 is answered and layer 2 is running",
+    layers: 2,
+    scripts: () => ({ p1: slowFrom(1), p2: slowFrom(1) }),
+    killWhen: () => lostRequests("p1").length === 2 && lostRequests("p2").length === 2,
+  },
+  {
+    phase: "the aggregator is streaming its answer",
+    layers: 1,
+    scripts: () => ({ agg: { text: "a long answer that streams slowly ".repeat(20), chunkDelayMs: 200 } }),
+    killWhen: () => lostRequests("agg").length === 1,
+  },
+];
+
+describe("a process killed mid-turn loses that turn only", () => {
+  it.each(phases)("SIGKILL while $phase: the next turn starts from the last answered one", async ({ layers, scripts, killWhen }) => {
+    const database = join(dir, `${Math.random().toString(36).slice(2)}.sqlite`);
+    const thread = { configurable: { thread_id: "t1" } };
+    const first = graphOn(database, layers);
+    await first.graph.invoke({ messages: [new HumanMessage("hello")] }, thread);
+    first.checkpointer.db.close();
+
+    for (const [model, script] of Object.entries(scripts())) server.setScript(model, script);
+    const turn = startTurnProcess(database, "t1", layers);
+    const exited = new Promise((resolve) => turn.process.once("exit", resolve));
+    await vi.waitFor(() => expect(killWhen(), turn.output()).toBe(true), { timeout: 15_000, interval: 20 });
+    if (layers === 1 && scripts().agg) await new Promise((resolve) => setTimeout(resolve, 500)); // some chunks out
+    turn.process.kill("SIGKILL");
+    await exited;
+    expect(turn.output()).not.toContain("answered");
+    for (const [model, script] of Object.entries(FAST)) server.setScript(model, script);
+
+    const next = graphOn(database, layers);
+    const deadState = await next.graph.getState(thread);
+    expect(deadState.values.messages.map((m: { content: unknown }) => m.content)).toContain(LOST); // the dead turn did reach the thread
+    const mark = server.requests.length;
+    const answer = await next.graph.invoke({ messages: [new HumanMessage("next question")] }, thread);
+
+    const seenByModels = server.requests.slice(mark);
+    expect(seenByModels.map((r) => r.model).sort()).toEqual([...Array.from({ length: layers }, () => ["p1", "p2"]).flat(), "agg"].sort());
+    for (const request of seenByModels) expect(request.messages.map((m) => m.content).join("\n")).not.toContain(LOST);
+    expect(answer.messages.map((m) => m.content)).toEqual(["hello", "agg answer", "next question", "agg answer"]);
+    expect(getMoATrace(answer.messages.at(-1)!)?.layers).toHaveLength(layers);
+    const state = await next.graph.getState(thread);
+    expect(state.values.messages.map((m: { content: unknown }) => m.content)).toEqual(["hello", "agg answer", "next question", "agg answer"]);
+    expect(state.next).toEqual([]);
+    next.checkpointer.db.close();
+  }, 40_000);
+});

@@ -1,0 +1,22 @@
+/**
+ * Run as a child process by the crash tests: one MoA turn on a thread of a SQLite checkpointer, with
+ * models on the OpenAI protocol server whose URL is in argv. The test kills it with SIGKILL mid-turn.
+ *
+ *   node --import tsx turn-process.ts <db path> <server url> <thread id> <layers> <question>
+ */
+import { HumanMessage } from "@langchain/core/messages";
+import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import { createMixtureOfAgents } from "../../src/index.js";
+
+const [dbPath, serverUrl, threadId, layers, question] = process.argv.slice(2) as [string, string, string, string, string];
+const model = (name: string) => ({ model: `openai:${name}`, apiKey: "sk-test-key", baseURL: `${serverUrl}/v1` });
+const graph = createMixtureOfAgents({
+  proposers: [model("p1"), model("p2")],
+  aggregator: model("agg"),
+  layers: Number(layers),
+  checkpointer: SqliteSaver.fromConnString(dbPath),
+});
+// "messages" makes the aggregator stream its answer, as a chat front end would.
+const stream = await graph.stream({ messages: [new HumanMessage(question)] }, { configurable: { thread_id: threadId }, streamMode: ["updates", "messages"] });
+for await (const [mode, chunk] of stream) if (mode === "updates") console.log(`step: ${Object.keys(chunk as object).join(",")}`);
+console.log("answered");
