@@ -19,7 +19,8 @@ Options:
   --show-internal           print every proposal, labelled by layer and model
   --config <file.json>      options as JSON: { "proposers": [...], "aggregator": ..., "layers": 2,
                             "system": "...", "timeouts": {...}, ... }; flags override it
-  --db <file>               keep conversations in this SQLite file
+  --db <file | url>         keep conversations in this SQLite file, or in the PostgreSQL database of a
+                            postgres://user@host:5432/db URL (shared by every process that uses it)
   --resume <id>             continue the conversation <id> kept in --db
   -h, --help                this help
 

@@ -1,14 +1,14 @@
 /**
- * One conversation with the MoA: the compiled graph, its checkpointer (in memory, or a SQLite file that
- * outlives the process) and the current thread.
+ * One conversation with the MoA: the compiled graph, its checkpointer (in memory, or a SQLite file or
+ * PostgreSQL database that outlives the process) and the current thread.
  */
 import { randomUUID } from "node:crypto";
 import { HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { MemorySaver, type BaseCheckpointSaver } from "@langchain/langgraph";
-import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { MoAConfigError, createMixtureOfAgents, type MixtureOfAgentsGraph } from "../../src/index.js";
 import type { Settings } from "./settings.js";
 import { UsageError } from "../../tools/usage-error.js";
+import { closeDatabase, openDatabase } from "./database.js";
 
 /** The MoA, where it keeps threads, and the thread being talked in. */
 export class Conversation {
@@ -24,13 +24,13 @@ export class Conversation {
    * Builds the MoA of `settings` on its checkpointer. Throws a {@link UsageError} when the options are
    * invalid or the database cannot be opened.
    */
-  static open(settings: Settings): Conversation {
-    const checkpointer = settings.db === undefined ? new MemorySaver() : openDatabase(settings.db);
+  static async open(settings: Settings): Promise<Conversation> {
+    const checkpointer = settings.db === undefined ? new MemorySaver() : await openDatabase(settings.db);
     try {
       const graph = createMixtureOfAgents({ ...settings.moa, checkpointer });
       return new Conversation(graph, checkpointer, settings.resume ?? randomUUID(), settings.system);
     } catch (error) {
-      closeSaver(checkpointer);
+      await closeDatabase(checkpointer);
       if (MoAConfigError.isInstance(error)) {
         const ownKeys = error.option === "options" ? "\n(A config file may also hold the conversation's own system, showInternal and db.)" : "";
         throw new UsageError(`Invalid MoA options: ${error.message}${ownKeys}`);
@@ -68,19 +68,7 @@ export class Conversation {
   }
 
   /** Closes the database, if any. */
-  close(): void {
-    closeSaver(this.checkpointer);
+  close(): Promise<void> {
+    return closeDatabase(this.checkpointer);
   }
-}
-
-function openDatabase(path: string): SqliteSaver {
-  try {
-    return SqliteSaver.fromConnString(path);
-  } catch (error) {
-    throw new UsageError(`Cannot open the database ${path}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-function closeSaver(saver: BaseCheckpointSaver): void {
-  if (saver instanceof SqliteSaver && saver.db.open) saver.db.close();
 }

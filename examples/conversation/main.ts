@@ -7,6 +7,7 @@ import type { MixtureOfAgentsOptions } from "../../src/index.js";
 import { createStyle, type Style } from "./ansi.js";
 import { banner, resumedHistory } from "./banner.js";
 import { Conversation } from "./conversation.js";
+import { shownLocation } from "./database.js";
 import { aggregatorNames, proposerIds } from "./model-names.js";
 import { runPiped } from "./piped.js";
 import { runRepl } from "./repl.js";
@@ -29,11 +30,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     const width = process.stderr.isTTY ? (process.stderr.columns ?? 80) - 1 : Infinity;
     const { settings, notes } = await checkAtStart(resolved.settings, env, width);
     if (notes.length > 0) process.stderr.write(`${notes.join("\n")}\n`);
-    const conversation = Conversation.open(settings);
+    const conversation = await Conversation.open(settings);
     try {
       return process.stdin.isTTY && process.stdout.isTTY ? await interactive(conversation, settings) : await piped(conversation, settings);
     } finally {
-      conversation.close();
+      await conversation.close();
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -51,21 +52,22 @@ async function interactive(conversation: Conversation, settings: Settings): Prom
   const [, ...fallbacks] = aggregatorNames(settings.moa.aggregator);
   const columns = process.stdout.columns ?? 80;
   const resumed = settings.resume === undefined ? undefined : await resumeNote(conversation, settings, columns, style);
-  const facts = { ...shape, fallbacks, source: settings.source, threadId: conversation.threadId, db: settings.db, system: settings.system, resumed };
+  const db = settings.db === undefined ? undefined : shownLocation(settings.db);
+  const facts = { ...shape, fallbacks, source: settings.source, threadId: conversation.threadId, db, system: settings.system, resumed };
   process.stdout.write(banner(facts, columns, style));
-  return runRepl({ conversation, shape, style, showInternal: settings.showInternal, ...(settings.db ? { db: settings.db } : {}) });
+  return runRepl({ conversation, shape, style, showInternal: settings.showInternal, ...(db ? { db } : {}) });
 }
 
 /** What a resumed thread holds: its last exchange, or a note that it is new. */
 async function resumeNote(conversation: Conversation, settings: Settings, columns: number, style: Style): Promise<string> {
   const history = await conversation.history();
   if (history.length > 0) return resumedHistory(history, columns, style);
-  return `${style.yellow(`No conversation ${settings.resume ?? ""} in ${settings.db ?? "the database"} yet: it starts now.`)}\n`;
+  return `${style.yellow(`No conversation ${settings.resume ?? ""} in ${settings.db === undefined ? "the database" : shownLocation(settings.db)} yet: it starts now.`)}\n`;
 }
 
 async function piped(conversation: Conversation, settings: Settings): Promise<number> {
   if (settings.db !== undefined && settings.resume === undefined) {
-    process.stderr.write(`moa: thread ${conversation.threadId} (continue it with --db ${settings.db} --resume ${conversation.threadId})\n`);
+    process.stderr.write(`moa: thread ${conversation.threadId} (continue it with --db ${shownLocation(settings.db)} --resume ${conversation.threadId})\n`);
   }
   return runPiped(conversation, settings.showInternal);
 }

@@ -40,7 +40,7 @@ export async function resolveSettings(argv: readonly string[], env: NodeJS.Proce
   const aggregator = given.aggregator ?? defaults?.aggregator ?? [firstAsAggregator(proposers)];
   const db = args.db ?? file.db;
   if (args.resume !== undefined && db === undefined) {
-    throw new UsageError(`--resume needs --db <file>: only conversations kept in a SQLite file outlive the process.\n\n${USAGE}`);
+    throw new UsageError(`--resume needs --db <file | url>: only conversations kept in a SQLite file or a PostgreSQL database outlive the process.\n\n${USAGE}`);
   }
   const layers = args.layers ?? (args.rounds === undefined ? file.moa.layers : undefined);
   const rounds = args.rounds ?? (args.layers === undefined ? file.moa.rounds : undefined);

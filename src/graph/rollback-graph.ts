@@ -15,8 +15,9 @@ const CALLER_SIGNAL = "moaCallerSignal";
 /**
  * A {@link MoAGraph} whose turns are all or nothing on a thread of its own checkpointer:
  *
- * - One turn at a time per thread: a turn on a thread that another turn of this process is answering
- *   throws `MoAThreadBusyError` before any model call, and leaves the thread alone.
+ * - One turn at a time per thread: a turn on a thread that another turn is answering (of this process, or
+ *   of any process sharing a PostgreSQL checkpointer's database) throws `MoAThreadBusyError` before any
+ *   model call, and leaves the thread alone.
  * - A turn starts from the thread's last ended turn: when a process died during the thread's latest turn
  *   (its checkpoints end with nodes pending), the new turn forks from the checkpoint before it, so the
  *   dead turn's message is neither shown to the models nor part of the conversation.
@@ -44,7 +45,7 @@ export class RollbackGraph extends MoAGraph {
     const thread = this.threadToRestore(input, rest);
     if (thread === undefined) return yield* super._streamIterator(input, runOptions);
     const checkpointer = this.checkpointer as BaseCheckpointSaver;
-    const release = claimThread(checkpointer, String(thread.configurable?.thread_id));
+    const release = await claimThread(checkpointer, String(thread.configurable?.thread_id));
     try {
       const { base, fork } = await this.startOfTurn(thread, rest);
       const restore = () => restoreThread(this, checkpointer, thread, base, this.minRecursionLimit + 2);
@@ -64,7 +65,7 @@ export class RollbackGraph extends MoAGraph {
         if (!ended) await restore();
       }
     } finally {
-      release();
+      await release();
     }
   }
 

@@ -6,6 +6,7 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { BaseCheckpointSaver, StateSnapshot } from "@langchain/langgraph";
 import { MoAThreadBusyError } from "../errors.js";
+import { PostgresThreadLocks, postgresPoolOf } from "./postgres-thread-lock.js";
 
 /** The state API of a compiled graph that this module uses. */
 export interface ThreadStateApi {
@@ -15,20 +16,43 @@ export interface ThreadStateApi {
 
 /** Threads with a turn in progress, per checkpointer, in this process. */
 const busyThreads = new WeakMap<BaseCheckpointSaver, Set<string>>();
+/** The cross-process locks of each checkpointer that has them (PostgreSQL), `null` for the others. */
+const sharedLocks = new WeakMap<BaseCheckpointSaver, PostgresThreadLocks | null>();
+
+function sharedLocksOf(checkpointer: BaseCheckpointSaver): PostgresThreadLocks | undefined {
+  if (!sharedLocks.has(checkpointer)) {
+    const pool = postgresPoolOf(checkpointer);
+    sharedLocks.set(checkpointer, pool === undefined ? null : new PostgresThreadLocks(pool));
+  }
+  return sharedLocks.get(checkpointer) ?? undefined;
+}
 
 /**
- * Marks `threadId` of `checkpointer` as answering a turn, until the returned function is called.
- * @throws MoAThreadBusyError when a turn of this process is already answering on that thread.
+ * Marks `threadId` of `checkpointer` as answering a turn, until the returned function is called: in this
+ * process, and for a `PostgresSaver` in every process sharing its database (an advisory lock, which
+ * PostgreSQL releases by itself when the holding process dies).
+ * @throws MoAThreadBusyError when a turn is already answering on that thread.
  */
-export function claimThread(checkpointer: BaseCheckpointSaver, threadId: string): () => void {
+export async function claimThread(checkpointer: BaseCheckpointSaver, threadId: string): Promise<() => Promise<void>> {
   let threads = busyThreads.get(checkpointer);
   if (threads === undefined) busyThreads.set(checkpointer, (threads = new Set()));
   if (threads.has(threadId)) throw new MoAThreadBusyError(threadId);
   threads.add(threadId);
+  const shared = sharedLocksOf(checkpointer);
+  const locked = shared === undefined || (await shared.tryLock(threadId).catch((error: unknown) => {
+    threads.delete(threadId);
+    throw error;
+  }));
+  if (!locked) {
+    threads.delete(threadId);
+    throw new MoAThreadBusyError(threadId);
+  }
   let released = false;
-  return () => {
+  return async () => {
     if (released) return;
     released = true;
+    // An unlock that fails has lost its connection, and PostgreSQL released the lock with it.
+    await shared?.unlock(threadId).catch(() => undefined);
     threads.delete(threadId);
   };
 }

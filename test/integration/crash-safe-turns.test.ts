@@ -1,8 +1,8 @@
 /**
  * A process killed mid-turn (deploy, OOM, power) loses that turn and nothing else: the next turn on the
  * thread starts from the last answered turn, and the dead turn's question is neither shown to the models
- * nor part of the conversation. The turn runs in a child process on a SQLite thread and is killed with
- * SIGKILL in each phase of the turn; the next turn runs in this process on the same database file.
+ * nor part of the conversation. The turn runs in a child process on a SQLite or PostgreSQL thread and is
+ * killed with SIGKILL in each phase of the turn; the next turn runs in this process on the same database.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -10,10 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HumanMessage } from "@langchain/core/messages";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createMixtureOfAgents, getMoATrace } from "../../src/index.js";
 import { startOpenAIServer } from "../support/openai-server.js";
+import { startPostgres, type PostgresServer } from "../support/postgres-server.js";
 import type { ModelScript, ProtocolServer } from "../support/protocol-server.js";
 
 const child = fileURLToPath(new URL("../support/turn-process.ts", import.meta.url));
@@ -22,14 +25,43 @@ const LONG = 30_000;
 
 let server: ProtocolServer;
 let dir: string;
+let postgres: PostgresServer;
 beforeAll(async () => {
-  server = await startOpenAIServer({ models: {} });
-  dir = await mkdtemp(join(tmpdir(), "moa-crash-"));
-});
+  [server, dir, postgres] = await Promise.all([startOpenAIServer({ models: {} }), mkdtemp(join(tmpdir(), "moa-crash-")), startPostgres()]);
+  const saver = PostgresSaver.fromConnString(postgres.url);
+  await saver.setup();
+  await saver.end();
+}, 60_000);
 afterAll(async () => {
-  await server?.close();
+  await Promise.all([server?.close(), postgres?.stop()]);
   await rm(dir, { recursive: true, force: true });
 });
+
+/** A database holding threads: where the child process finds it, and how this process opens it. */
+interface Store {
+  location: string;
+  open(): { checkpointer: BaseCheckpointSaver; close(): Promise<void> };
+}
+
+const stores: Record<string, () => Store> = {
+  SQLite: () => {
+    const location = join(dir, `${Math.random().toString(36).slice(2)}.sqlite`);
+    return {
+      location,
+      open() {
+        const checkpointer = SqliteSaver.fromConnString(location);
+        return { checkpointer, close: async () => void checkpointer.db.close() };
+      },
+    };
+  },
+  PostgreSQL: () => ({
+    location: postgres.url,
+    open() {
+      const checkpointer = PostgresSaver.fromConnString(postgres.url);
+      return { checkpointer, close: () => checkpointer.end() };
+    },
+  }),
+};
 
 const FAST: Record<string, ModelScript> = { p1: {}, p2: {}, agg: {} };
 let requestsBefore = 0;
@@ -38,10 +70,10 @@ beforeEach(() => {
   for (const [model, script] of Object.entries(FAST)) server.setScript(model, script);
 });
 
-function graphOn(database: string, layers: number) {
+function graphOn(store: Store, layers: number) {
   const model = (name: string) => ({ model: `openai:${name}`, apiKey: "sk-test-key", baseURL: `${server.url}/v1` });
-  const checkpointer = SqliteSaver.fromConnString(database);
-  return { checkpointer, graph: createMixtureOfAgents({ proposers: [model("p1"), model("p2")], aggregator: model("agg"), layers, checkpointer }) };
+  const { checkpointer, close } = store.open();
+  return { close, graph: createMixtureOfAgents({ proposers: [model("p1"), model("p2")], aggregator: model("agg"), layers, checkpointer }) };
 }
 
 function startTurnProcess(database: string, thread: string, layers: number): { process: ChildProcess; output: () => string } {
@@ -84,16 +116,17 @@ const phases: Array<{ phase: string; layers: number; scripts: () => Record<strin
   },
 ];
 
-describe("a process killed mid-turn loses that turn only", () => {
+describe.each(Object.keys(stores))("a process killed mid-turn loses that turn only (%s)", (storeName) => {
   it.each(phases)("SIGKILL while $phase: the next turn starts from the last answered one", async ({ layers, scripts, killWhen }) => {
-    const database = join(dir, `${Math.random().toString(36).slice(2)}.sqlite`);
-    const thread = { configurable: { thread_id: "t1" } };
-    const first = graphOn(database, layers);
+    const store = stores[storeName]!();
+    const threadId = `t-${Math.random().toString(36).slice(2)}`;
+    const thread = { configurable: { thread_id: threadId } };
+    const first = graphOn(store, layers);
     await first.graph.invoke({ messages: [new HumanMessage("hello")] }, thread);
-    first.checkpointer.db.close();
+    await first.close();
 
     for (const [model, script] of Object.entries(scripts())) server.setScript(model, script);
-    const turn = startTurnProcess(database, "t1", layers);
+    const turn = startTurnProcess(store.location, threadId, layers);
     const exited = new Promise((resolve) => turn.process.once("exit", resolve));
     await vi.waitFor(() => expect(killWhen(), turn.output()).toBe(true), { timeout: 15_000, interval: 20 });
     if (layers === 1 && scripts().agg) await new Promise((resolve) => setTimeout(resolve, 500)); // some chunks out
@@ -102,7 +135,7 @@ describe("a process killed mid-turn loses that turn only", () => {
     expect(turn.output()).not.toContain("answered");
     for (const [model, script] of Object.entries(FAST)) server.setScript(model, script);
 
-    const next = graphOn(database, layers);
+    const next = graphOn(store, layers);
     const deadState = await next.graph.getState(thread);
     expect(deadState.values.messages.map((m: { content: unknown }) => m.content)).toContain(LOST); // the dead turn did reach the thread
     const mark = server.requests.length;
@@ -116,6 +149,6 @@ describe("a process killed mid-turn loses that turn only", () => {
     const state = await next.graph.getState(thread);
     expect(state.values.messages.map((m: { content: unknown }) => m.content)).toEqual(["hello", "agg answer", "next question", "agg answer"]);
     expect(state.next).toEqual([]);
-    next.checkpointer.db.close();
+    await next.close();
   }, 40_000);
 });

@@ -1,10 +1,12 @@
 /**
- * Run as a child process by the crash tests: one MoA turn on a thread of a SQLite checkpointer, with
- * models on the OpenAI protocol server whose URL is in argv. The test kills it with SIGKILL mid-turn.
+ * Run as a child process by the crash tests: one MoA turn on a thread of a SQLite or PostgreSQL
+ * checkpointer, with models on the OpenAI protocol server whose URL is in argv. The test kills it with
+ * SIGKILL mid-turn.
  *
- *   node --import tsx turn-process.ts <db path> <server url> <thread id> <layers> <question>
+ *   node --import tsx turn-process.ts <sqlite path | postgres:// url> <server url> <thread id> <layers> <question>
  */
 import { HumanMessage } from "@langchain/core/messages";
+import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { createMixtureOfAgents } from "../../src/index.js";
 
@@ -14,7 +16,7 @@ const graph = createMixtureOfAgents({
   proposers: [model("p1"), model("p2")],
   aggregator: model("agg"),
   layers: Number(layers),
-  checkpointer: SqliteSaver.fromConnString(dbPath),
+  checkpointer: dbPath.startsWith("postgres://") ? PostgresSaver.fromConnString(dbPath) : SqliteSaver.fromConnString(dbPath),
 });
 // "messages" makes the aggregator stream its answer, as a chat front end would.
 const stream = await graph.stream({ messages: [new HumanMessage(question)] }, { configurable: { thread_id: threadId }, streamMode: ["updates", "messages"] });
