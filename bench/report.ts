@@ -5,6 +5,7 @@ import type { MemoryRow } from "./scenarios/memory.js";
 import type { TailRow } from "./scenarios/tail-latency.js";
 import type { ThroughputRow } from "./scenarios/throughput.js";
 import type { TtftRow } from "./scenarios/time-to-first-token.js";
+import type { ThreadSoakResult } from "./scenarios/thread-soak.js";
 
 /** Where and when a run took place. */
 export type Machine = Record<string, string | number>;
@@ -21,6 +22,8 @@ export interface BenchResults {
   memory: MemoryRow[];
   /** Absent from results written before the agent-loop benchmark existed. */
   agentLoop?: AgentLoopResult;
+  /** Absent from results written before the thread soak existed. */
+  threadSoak?: ThreadSoakResult;
   /** Sections measured again since `machine`'s run, by `npm run bench -- --only ...`, and where. */
   remeasured?: Partial<Record<SectionKey, Machine>>;
 }
@@ -37,6 +40,7 @@ export const SECTIONS: Record<SectionKey, string> = {
   timeToFirstToken: "time to the first token",
   memory: "memory over 10,000 turns",
   agentLoop: "agent loop",
+  threadSoak: "thread soak",
 };
 
 /** "section 7 (agent loop) on <date> (<cpu>, ...)": the sections re-measured with `--only`, if any. */
@@ -133,7 +137,35 @@ turn's context per pooled socket, not growth per turn. The context is LangGraph'
 (removing the \`__pregel_\` keys from the model call's config does not cut the link); a way around it is
 still to be found.
 
-${agentLoopSection(r.agentLoop)}`;
+${agentLoopSection(r.agentLoop)}
+${threadSoakSection(r.threadSoak)}`;
+}
+
+/** Section 8: the thread soak's counts. */
+function threadSoakSection(s: ThreadSoakResult | undefined): string {
+  const title = "## 8. Thread soak: nothing lost";
+  if (!s) return `${title}\n\nNot measured yet: run \`npm run bench -- --only thread-soak\`.\n`;
+  const percent = (value: number) => `${Math.round(value * 100)} %`;
+  return `${title}
+
+${s.threads} threads x ${s.turnsPerThread} turns in PostgreSQL, served by ${s.workers} Node processes at once (${s.concurrency} turns at a time each,
+jobs spread over every thread so that the processes meet on threads). ${percent(s.failRate)} of the turns are made to fail (a
+proposer answers HTTP 400), ${percent(s.abortRate)} are aborted 5 to 35 ms in, and ${percent(s.overlapRate)} are sent twice at once; a turn refused
+with \`MoAThreadBusyError\` is queued again. Halfway through its jobs, one process is killed with SIGKILL and
+another takes over the rest. Afterwards every thread is read back and compared with what the processes
+reported (the same run is the integration test \`test/integration/thread-soak.test.ts\`, at 20 x 5).
+
+| turns run | answered | failed | aborted | refused busy | in flight at the kill | of those, answered on the thread | lost | extra on a thread | duplicated | out of order | left pending |
+|---|---|---|---|---|---|---|---|---|---|---|---|
+| ${s.attempted} | ${s.answered} | ${s.failed} | ${s.aborted} | ${s.busy} | ${s.killedInFlight} | ${s.unacknowledged} | **${s.lost}** | **${s.ghosts}** | **${s.duplicated}** | **${s.outOfOrder}** | **${s.pending}** |
+
+"Lost" counts answered turns missing from their thread; "extra" counts questions on a thread that no
+process reported answered (a failed, aborted or killed turn that was kept). A turn in flight when its
+process died may have written its answer just before: it is on its thread whole, question and answer,
+though no one heard it (the "answered on the thread" column), as with any store whose acknowledgement
+can be lost. The run took ${Math.round(s.durationMs / 1000)} s: a turn on these threads costs far more than the turns of sections 1-3,
+because reading a checkpoint back grows with the thread (LangChain's \`load\` revives every stored message).
+`;
 }
 
 /** Section 7: the agent loop with the proposers on every model call and on user turns only. */

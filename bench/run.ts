@@ -14,6 +14,7 @@ import { memory } from "./scenarios/memory.js";
 import { tailLatency } from "./scenarios/tail-latency.js";
 import { throughput } from "./scenarios/throughput.js";
 import { timeToFirstToken } from "./scenarios/time-to-first-token.js";
+import { threadSoak } from "./scenarios/thread-soak.js";
 import { renderReport, SECTIONS, type BenchResults, type Machine, type SectionKey } from "./report.js";
 import { barChart } from "../tools/svg-bar-chart.js";
 import { parseFlags } from "../tools/command-line.js";
@@ -29,6 +30,7 @@ const SCENARIOS: { [K in SectionKey]: { name: string; run: () => Promise<BenchRe
   timeToFirstToken: { name: "time-to-first-token", run: timeToFirstToken },
   memory: { name: "memory", run: memory },
   agentLoop: { name: "agent-loop", run: agentLoop },
+  threadSoak: { name: "thread-soak", run: threadSoak },
 };
 const KEYS = Object.keys(SECTIONS) as SectionKey[];
 const USAGE = `Usage: npm run bench [-- --only <scenario>[,<scenario>...]]

@@ -3,8 +3,6 @@
  * the file: conversations, rollback, and one turn at a time per thread across processes sharing the
  * database, down to two Node processes serving turns on the same threads at once.
  */
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { HumanMessage } from "@langchain/core/messages";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +11,7 @@ import { postgresPoolOf } from "../../src/graph/postgres-thread-lock.js";
 import { brief } from "../support/conversation.js";
 import { startOpenAIServer } from "../support/openai-server.js";
 import { startPostgres, type PostgresServer } from "../support/postgres-server.js";
+import { runThreadSoak } from "../support/thread-soak.js";
 import type { ProtocolServer } from "../support/protocol-server.js";
 
 let postgres: PostgresServer;
@@ -74,38 +73,8 @@ describe("threads in PostgreSQL", () => {
   });
 
   it("two Node processes serving turns on the same threads at once: every answered turn is on its thread, in order, exactly once", async () => {
-    const worker = fileURLToPath(new URL("../support/turn-worker.ts", import.meta.url));
-    const threads = ["w1", "w2", "w3"];
-    const processes = ["alpha", "beta"].map((name) => {
-      const child = spawn(process.execPath, ["--import", "tsx", worker, postgres.url, models.url, name, threads.join(","), "12"], { stdio: ["pipe", "pipe", "pipe"] });
-      let output = "";
-      let errors = "";
-      child.stdout.on("data", (data: Buffer) => (output += data.toString()));
-      child.stderr.on("data", (data: Buffer) => (errors += data.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-      return { child, exited, output: () => output, errors: () => errors };
-    });
-    const ready = (p: (typeof processes)[number]) => p.output().includes("ready\n");
-    while (!processes.every(ready)) {
-      if (processes.some((p) => p.child.exitCode !== null)) throw new Error(processes.map((p) => p.errors()).join("\n"));
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    for (const p of processes) p.child.stdin.write("go\n");
-    const codes = await Promise.all(processes.map((p) => p.exited));
-    expect(codes, processes.map((p) => p.errors()).join("\n")).toEqual([0, 0]);
-
-    const lines = processes.flatMap((p) => p.output().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>));
-    const answered = lines.filter((line) => "question" in line) as Array<{ thread: string; question: string; answeredAt: number }>;
-    const busyRetries = lines.reduce((sum, line) => sum + (typeof line.busy === "number" ? line.busy : 0), 0);
-    expect(answered).toHaveLength(24);
-    expect(busyRetries, "the two processes never met on a thread").toBeGreaterThan(0);
-
-    const reader = moa(saver());
-    for (const thread of threads) {
-      const { values, next } = await reader.getState(on(thread));
-      const expected = answered.filter((turn) => turn.thread === thread).sort((a, b) => a.answeredAt - b.answeredAt).flatMap((turn) => [["human", turn.question], ["ai", "agg answer"]]);
-      expect(brief(values.messages ?? []), `thread ${thread}`).toEqual(expected);
-      expect(next).toEqual([]);
-    }
+    const result = await runThreadSoak({ threads: 3, turnsPerThread: 8, workers: 2, concurrency: 2, failRate: 0, abortRate: 0, overlapRate: 0 });
+    expect(result, JSON.stringify(result.anomalies)).toMatchObject({ answered: 24, lost: 0, ghosts: 0, duplicated: 0, outOfOrder: 0, pending: 0 });
+    expect(result.busy, "the two processes never met on a thread").toBeGreaterThan(0);
   }, 120_000);
 });

@@ -1,0 +1,17 @@
+/**
+ * Nothing lost, counted: the thread soak of test/support/thread-soak.ts at full size (50 threads x 10
+ * turns over PostgreSQL, two serving processes, failing, aborted and overlapping turns, one process
+ * killed with SIGKILL halfway and replaced), its counts for the report.
+ */
+import { runThreadSoak, type SoakResult } from "../../test/support/thread-soak.js";
+import { progress } from "../setup.js";
+
+/** The soak's counts (the anomalies reduced to their number). */
+export type ThreadSoakResult = Omit<SoakResult, "anomalies"> & { anomalies: number; failRate: number; abortRate: number; overlapRate: number; concurrency: number };
+
+/** Runs the full-size soak. */
+export async function threadSoak(): Promise<ThreadSoakResult> {
+  const shape = { threads: 50, turnsPerThread: 10, workers: 2, concurrency: 4, failRate: 0.1, abortRate: 0.1, overlapRate: 0.1 };
+  const { anomalies, ...counts } = await runThreadSoak({ ...shape, killOneAfter: 0.5, onProgress: (done, total) => progress("thread soak: jobs ended", done, total) });
+  return { ...counts, ...shape, anomalies: anomalies.length };
+}
