@@ -149,10 +149,11 @@ export class MoATimeoutError extends MoAError {
 }
 
 /**
- * A turn started on a thread that another turn of the same graph's checkpointer is still answering (two
- * browser tabs, a retry that overlaps its first try). The second turn fails at once, before any model call
- * and without touching the thread; send it again once the first has ended. Thrown by `invoke`, `stream`
- * and `streamEvents` of a graph with a checkpointer, for new input on a `thread_id`.
+ * A turn started on a thread that another turn is still answering (two browser tabs, a retry that
+ * overlaps its first try): a turn of any graph on the same checkpointer object, or of another process on
+ * the same PostgreSQL database or SQLite file. The second turn fails at once, before any model call and
+ * without touching the thread; send it again once the first has ended. Thrown by `invoke`, `stream` and
+ * `streamEvents` of a graph with a checkpointer, for new input on a `thread_id`.
  */
 export class MoAThreadBusyError extends MoAError {
   /** The thread that is busy. */

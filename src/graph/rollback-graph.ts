@@ -2,7 +2,8 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import type { IterableReadableStream } from "@langchain/core/utils/stream";
 import { getConfig, isCommand, type BaseCheckpointSaver, type StateSnapshot } from "@langchain/langgraph";
 import { MoAGraph, type AnyCompiledGraph, type Encoding, type IteratorArgs, type Modes, type StreamOptions } from "./moa-graph.js";
-import { checkpointIdOf, claimThread, restoreThread, turnStart } from "./thread-turns.js";
+import { claimThread } from "./thread-claim.js";
+import { checkpointIdOf, restoreThread, turnStart } from "./thread-turns.js";
 
 /**
  * The stream option with which {@link RollbackGraph.stream} hands the caller's abort signal (and timeout)
@@ -16,8 +17,8 @@ const CALLER_SIGNAL = "moaCallerSignal";
  * A {@link MoAGraph} whose turns are all or nothing on a thread of its own checkpointer:
  *
  * - One turn at a time per thread: a turn on a thread that another turn is answering (of this process, or
- *   of any process sharing a PostgreSQL checkpointer's database) throws `MoAThreadBusyError` before any
- *   model call, and leaves the thread alone.
+ *   of any process sharing a PostgreSQL or SQLite checkpointer's database) throws `MoAThreadBusyError`
+ *   before any model call, and leaves the thread alone ({@link claimThread}).
  * - A turn starts from the thread's last ended turn: when a process died during the thread's latest turn
  *   (its checkpoints end with nodes pending), the new turn forks from the checkpoint before it, so the
  *   dead turn's message is neither shown to the models nor part of the conversation.
@@ -83,8 +84,8 @@ export class RollbackGraph extends MoAGraph {
 
   /**
    * Where a turn on `thread` starts: the checkpoint the caller names, or else the thread's last ended
-   * turn ({@link turnStart}), with the `configurable` that forks the run from it when it is not the
-   * thread's latest (a process died during the turn after it). A thread holding only a dead first turn is
+   * turn ({@link turnStart}), with the `configurable` that runs the turn from exactly that checkpoint
+   * (a fork when a process died during the turn after it). A thread holding only a dead first turn is
    * emptied first.
    */
   private async startOfTurn(thread: RunnableConfig, options: RunnableConfig): Promise<{ base: StateSnapshot | undefined; fork?: { checkpoint_id: string } }> {
@@ -92,7 +93,9 @@ export class RollbackGraph extends MoAGraph {
     if (named !== undefined) return { base: await this.getState({ configurable: { ...thread.configurable, checkpoint_id: named } }) };
     const { head, base } = await turnStart(this, thread);
     const baseId = checkpointIdOf(base?.config);
-    if (baseId !== undefined && baseId !== checkpointIdOf(head.config)) return { base, fork: { checkpoint_id: baseId } };
+    // Named even when it is the latest: a dead process's last writes may still land in the database
+    // after it exited, and LangGraph, left to load "the latest" itself, would start from those.
+    if (baseId !== undefined) return { base, fork: { checkpoint_id: baseId } };
     if (baseId === undefined && checkpointIdOf(head.config) !== undefined) {
       await (this.checkpointer as BaseCheckpointSaver).deleteThread(String(thread.configurable?.thread_id));
     }

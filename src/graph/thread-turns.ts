@@ -1,12 +1,9 @@
 /**
- * What a turn on a checkpointed thread needs from the thread, through LangGraph's public state API only
- * (`getState`, `updateState`, `deleteThread`): one turn at a time, the checkpoint a turn starts from, and
- * putting the thread back when a turn fails.
+ * Where a turn on a checkpointed thread starts, and putting the thread back when a turn fails, through
+ * LangGraph's public state API only (`getState`, `updateState`, `deleteThread`).
  */
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { BaseCheckpointSaver, StateSnapshot } from "@langchain/langgraph";
-import { MoAThreadBusyError } from "../errors.js";
-import { PostgresThreadLocks, postgresPoolOf } from "./postgres-thread-lock.js";
 
 /** The state API of a compiled graph that this module uses. */
 export interface ThreadStateApi {
@@ -14,57 +11,14 @@ export interface ThreadStateApi {
   updateState(config: RunnableConfig, values: unknown, asNode?: string): Promise<RunnableConfig>;
 }
 
-/** Threads with a turn in progress, per checkpointer, in this process. */
-const busyThreads = new WeakMap<BaseCheckpointSaver, Set<string>>();
-/** The cross-process locks of each checkpointer that has them (PostgreSQL), `null` for the others. */
-const sharedLocks = new WeakMap<BaseCheckpointSaver, PostgresThreadLocks | null>();
-
-function sharedLocksOf(checkpointer: BaseCheckpointSaver): PostgresThreadLocks | undefined {
-  if (!sharedLocks.has(checkpointer)) {
-    const pool = postgresPoolOf(checkpointer);
-    sharedLocks.set(checkpointer, pool === undefined ? null : new PostgresThreadLocks(pool));
-  }
-  return sharedLocks.get(checkpointer) ?? undefined;
-}
-
-/**
- * Marks `threadId` of `checkpointer` as answering a turn, until the returned function is called: in this
- * process, and for a `PostgresSaver` in every process sharing its database (an advisory lock, which
- * PostgreSQL releases by itself when the holding process dies).
- * @throws MoAThreadBusyError when a turn is already answering on that thread.
- */
-export async function claimThread(checkpointer: BaseCheckpointSaver, threadId: string): Promise<() => Promise<void>> {
-  let threads = busyThreads.get(checkpointer);
-  if (threads === undefined) busyThreads.set(checkpointer, (threads = new Set()));
-  if (threads.has(threadId)) throw new MoAThreadBusyError(threadId);
-  threads.add(threadId);
-  const shared = sharedLocksOf(checkpointer);
-  const locked = shared === undefined || (await shared.tryLock(threadId).catch((error: unknown) => {
-    threads.delete(threadId);
-    throw error;
-  }));
-  if (!locked) {
-    threads.delete(threadId);
-    throw new MoAThreadBusyError(threadId);
-  }
-  let released = false;
-  return async () => {
-    if (released) return;
-    released = true;
-    // An unlock that fails has lost its connection, and PostgreSQL released the lock with it.
-    await shared?.unlock(threadId).catch(() => undefined);
-    threads.delete(threadId);
-  };
-}
-
 /** Where a new turn on a thread starts. */
 export interface TurnStart {
   /** The thread's latest checkpoint. */
   head: StateSnapshot;
   /**
-   * The checkpoint the turn starts from: `head` when the thread's last turn ended, or else (a process died
-   * during that turn, leaving nodes pending) the latest checkpoint before it whose turn ended; `undefined`
-   * when the thread has none (it is empty, or holds only a dead first turn).
+   * The checkpoint the turn starts from: `head` when the thread's last turn ended (it has no tasks), or
+   * else (a process died during that turn, leaving tasks) the latest checkpoint before it with none;
+   * `undefined` when the thread has none (it is empty, or holds only a dead first turn).
    */
   base: StateSnapshot | undefined;
 }
@@ -73,7 +27,9 @@ export interface TurnStart {
 export async function turnStart(graph: ThreadStateApi, thread: RunnableConfig): Promise<TurnStart> {
   const head = await graph.getState(thread);
   let snapshot = head;
-  while (snapshot.next.length > 0) {
+  // Tasks, not `next`: `next` leaves out tasks whose writes were saved, and a process that died after
+  // saving a node's writes but before the checkpoint after it leaves a checkpoint whose `next` is empty.
+  while (snapshot.tasks.length > 0) {
     if (snapshot.parentConfig === undefined) return { head, base: undefined };
     snapshot = await graph.getState(snapshot.parentConfig);
   }

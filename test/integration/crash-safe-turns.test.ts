@@ -14,7 +14,7 @@ import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createMixtureOfAgents, getMoATrace } from "../../src/index.js";
+import { MoAThreadBusyError, createMixtureOfAgents, getMoATrace } from "../../src/index.js";
 import { startOpenAIServer } from "../support/openai-server.js";
 import { startPostgres, type PostgresServer } from "../support/postgres-server.js";
 import type { ModelScript, ProtocolServer } from "../support/protocol-server.js";
@@ -89,6 +89,21 @@ function lostRequests(model?: string) {
   return server.requests.slice(requestsBefore).filter((r) => r.messages.some((m) => m.content.includes(LOST)) && (model === undefined || r.model === model));
 }
 
+/**
+ * `turn()`, sent again while it is refused with MoAThreadBusyError: PostgreSQL frees a killed process's
+ * lock once it notices the dropped connection, which can take a moment.
+ */
+async function untilFree<T>(turn: () => Promise<T>): Promise<T> {
+  for (const until = Date.now() + 5_000; ; ) {
+    try {
+      return await turn();
+    } catch (error) {
+      if (!MoAThreadBusyError.isInstance(error) || Date.now() > until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 /** Slow from the `from`-th request on (0-based), counted from now. */
 function slowFrom(from: number): ModelScript {
   let seen = 0;
@@ -139,16 +154,43 @@ describe.each(Object.keys(stores))("a process killed mid-turn loses that turn on
     const deadState = await next.graph.getState(thread);
     expect(deadState.values.messages.map((m: { content: unknown }) => m.content)).toContain(LOST); // the dead turn did reach the thread
     const mark = server.requests.length;
-    const answer = await next.graph.invoke({ messages: [new HumanMessage("next question")] }, thread);
+    const answer = await untilFree(() => next.graph.invoke({ messages: [new HumanMessage("next question")] }, thread));
 
     const seenByModels = server.requests.slice(mark);
     expect(seenByModels.map((r) => r.model).sort()).toEqual([...Array.from({ length: layers }, () => ["p1", "p2"]).flat(), "agg"].sort());
-    for (const request of seenByModels) expect(request.messages.map((m) => m.content).join("\n")).not.toContain(LOST);
+    const history: string[] = [];
+    for await (const snapshot of next.graph.getStateHistory(thread)) {
+      const texts = ((snapshot.values.messages ?? []) as Array<{ content: unknown; getType(): string }>).map((m) => `${m.getType()[0]}:${String(m.content).slice(0, 12)}`);
+      history.push(`${String(snapshot.config.configurable?.checkpoint_id).slice(-4)}<-${String(snapshot.parentConfig?.configurable?.checkpoint_id).slice(-4)} ${String(snapshot.metadata?.source)}/${String(snapshot.metadata?.step)} next=${snapshot.next.join("+")} tasks=${snapshot.tasks.length} ${texts.join(" ")}`);
+    }
+    for (const request of seenByModels) expect(request.messages.map((m) => m.content).join("\n"), history.join("\n")).not.toContain(LOST);
     expect(answer.messages.map((m) => m.content)).toEqual(["hello", "agg answer", "next question", "agg answer"]);
     expect(getMoATrace(answer.messages.at(-1)!)?.layers).toHaveLength(layers);
     const state = await next.graph.getState(thread);
     expect(state.values.messages.map((m: { content: unknown }) => m.content)).toEqual(["hello", "agg answer", "next question", "agg answer"]);
     expect(state.next).toEqual([]);
     await next.close();
+  }, 40_000);
+
+  it("while another process answers on a thread, a turn here is refused with MoAThreadBusyError; once that process is killed, the thread is free", async () => {
+    const store = stores[storeName]!();
+    const threadId = `t-${Math.random().toString(36).slice(2)}`;
+    const thread = { configurable: { thread_id: threadId } };
+    const here = graphOn(store, 1);
+    await here.graph.invoke({ messages: [new HumanMessage("hello")] }, thread);
+
+    server.setScript("p1", { latencyMs: LONG });
+    const turn = startTurnProcess(store.location, threadId, 1);
+    const exited = new Promise((resolve) => turn.process.once("exit", resolve));
+    await vi.waitFor(() => expect(lostRequests("p1").length, turn.output()).toBe(1), { timeout: 15_000, interval: 20 });
+    const refused = await here.graph.invoke({ messages: [new HumanMessage("meanwhile")] }, thread).catch((e: unknown) => e);
+    expect(MoAThreadBusyError.isInstance(refused), String(refused)).toBe(true);
+
+    turn.process.kill("SIGKILL");
+    await exited;
+    server.setScript("p1", FAST.p1!);
+    const answer = await untilFree(() => here.graph.invoke({ messages: [new HumanMessage("after")] }, thread));
+    expect(answer.messages.map((m) => m.content)).toEqual(["hello", "agg answer", "after", "agg answer"]);
+    await here.close();
   }, 40_000);
 });

@@ -146,7 +146,7 @@ describe("the packed package, installed into a new project next to the user's @l
     expect(ollama.requests.length - before.ollama).toBe(2 * 2 + 2 * (1 * 2));
   });
 
-  it.each(Object.keys(RESOLUTION_MODES))("type-checks prompt.pipe(moa) and the graph with moduleResolution %s", async (mode) => {
+  it.concurrent.each(Object.keys(RESOLUTION_MODES))("type-checks prompt.pipe(moa) and the graph with moduleResolution %s", async (mode) => {
     const result = await project.run(tsc[0], [tsc[1], "-p", `tsconfig.${mode}.json`]);
     expect(result.stdout + result.stderr).toBe("");
     expect(result.code).toBe(0);
