@@ -20,8 +20,9 @@ export default defineConfig({
   test: {
     testTimeout: 20_000,
     hookTimeout: 20_000,
-    // The JSON report is what `.ci/run` reads its `N passed, N failed` line from.
-    reporters: ["default", ["json", { outputFile: "test-results/results.json" }]],
+    // The JSON report is what `.ci/run` reads its `N passed, N failed` line from (MOA_TEST_REPORT names
+    // another file, for runs side by side).
+    reporters: ["default", ["json", { outputFile: process.env.MOA_TEST_REPORT ?? "test-results/results.json" }]],
     projects: [
       {
         extends: true,

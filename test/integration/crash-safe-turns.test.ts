@@ -143,7 +143,18 @@ describe.each(Object.keys(stores))("a process killed mid-turn loses that turn on
     for (const [model, script] of Object.entries(scripts())) server.setScript(model, script);
     const turn = startTurnProcess(store.location, threadId, layers);
     const exited = new Promise((resolve) => turn.process.once("exit", resolve));
-    await vi.waitFor(() => expect(killWhen(), turn.output()).toBe(true), { timeout: 15_000, interval: 20 });
+    // The phase is reached, and the dead turn's question is on the thread (checkpoints are written while
+    // the turn goes on, so the first one may land a little after the requests go out).
+    const watcher = graphOn(store, layers);
+    await vi.waitFor(
+      async () => {
+        expect(killWhen(), turn.output()).toBe(true);
+        const { values } = await watcher.graph.getState(thread);
+        expect((values.messages ?? []).map((m: { content: unknown }) => m.content)).toContain(LOST);
+      },
+      { timeout: 15_000, interval: 20 },
+    );
+    await watcher.close();
     if (layers === 1 && scripts().agg) await new Promise((resolve) => setTimeout(resolve, 500)); // some chunks out
     turn.process.kill("SIGKILL");
     await exited;
