@@ -5,6 +5,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { isProcessRunning } from "../src/models/process-alive.js";
 import { UsageError } from "../tools/usage-error.js";
 
 /** A cached result under its key. */
@@ -74,19 +75,9 @@ function lock(path: string): void {
   mkdirSync(dirname(path), { recursive: true });
   if (existsSync(path)) {
     const holder = Number(readFileSync(path, "utf8"));
-    if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
+    if (Number.isInteger(holder) && holder !== process.pid && isProcessRunning(holder)) {
       throw new UsageError(`Another evaluation (process ${holder}) is using ${dirname(path)}; wait for it to finish, or give another --out`);
     }
   }
   writeFileSync(path, String(process.pid));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

@@ -6,6 +6,7 @@
  * runs one at a time across processes. Reads `SqliteSaver`'s public `db` (a better-sqlite3 database).
  */
 import { hostname } from "node:os";
+import { isProcessRunning } from "../models/process-alive.js";
 
 /** What this module needs of a better-sqlite3 statement and database. */
 interface SqliteStatement {
@@ -31,16 +32,6 @@ export function sqliteDatabaseOf(checkpointer: object): SqliteDatabase | undefin
 }
 
 const TABLE = "langgraph_moa_thread_locks";
-
-/** Whether process `pid` of this machine is running. */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Thread locks in one SQLite file, taken by this process. */
 export class SqliteThreadLocks {
@@ -69,7 +60,7 @@ export class SqliteThreadLocks {
     const { read, write } = this.prepared();
     const claim = this.db.transaction((thread: string) => {
       const holder = read.get(thread) as { pid: number; host: string } | undefined;
-      const held = holder !== undefined && holder.pid !== process.pid && (holder.host !== this.host || isRunning(holder.pid));
+      const held = holder !== undefined && holder.pid !== process.pid && (holder.host !== this.host || isProcessRunning(holder.pid));
       if (!held) write.run(thread, process.pid, this.host, Date.now());
       return !held;
     });

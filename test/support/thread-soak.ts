@@ -102,6 +102,11 @@ function startWorker(databaseUrl: string, modelsUrl: string, onEvent: () => void
 
 const ENDED = new Set(["answered", "failed", "aborted"]);
 
+/** The outcomes of `worker`'s jobs that ended (answered, failed or aborted), not of their overlapping copies. */
+function endedJobEvents(worker: Worker): SoakEvent[] {
+  return worker.events.filter((e) => ENDED.has(e.event) && !e.question.includes("+again"));
+}
+
 /** Runs a soak; see {@link SoakOptions}. @throws Error when a process fails for a reason the soak did not cause. */
 export async function runThreadSoak(options: SoakOptions): Promise<SoakResult> {
   const startedAt = Date.now();
@@ -121,7 +126,7 @@ export async function runThreadSoak(options: SoakOptions): Promise<SoakResult> {
     const jobs = Array.from({ length: options.turnsPerThread }, (_, k) => threadIds.map((thread) => ({ thread, question: `${thread}#${k}` }))).flat();
     const share = (w: number) => jobs.filter((_, i) => i % options.workers === w);
     const total = jobs.length;
-    const endedJobs = () => workers.reduce((sum, w) => sum + w.events.filter((e) => ENDED.has(e.event) && !e.question.includes("+again")).length, 0);
+    const endedJobs = () => workers.reduce((sum, w) => sum + endedJobEvents(w).length, 0);
     const progress = () => options.onProgress?.(endedJobs(), total);
     const settings = { concurrency: options.concurrency, failRate: options.failRate, abortRate: options.abortRate, overlapRate: options.overlapRate };
 
@@ -134,7 +139,7 @@ export async function runThreadSoak(options: SoakOptions): Promise<SoakResult> {
     if (options.killOneAfter !== undefined) {
       const victim = first.at(-1)!;
       const victimJobs = share(first.length - 1);
-      const ended = () => victim.events.filter((e) => ENDED.has(e.event) && !e.question.includes("+again"));
+      const ended = () => endedJobEvents(victim);
       while (ended().length < victimJobs.length * options.killOneAfter && victim.child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 5));
       victim.child.kill("SIGKILL");
       await victim.exited;
