@@ -1,6 +1,7 @@
 import type { AgentLoopResult } from "./scenarios/agent-loop.js";
-import type { CpuResult } from "./scenarios/cpu-cost.js";
-import type { OverheadRow } from "./scenarios/latency-overhead.js";
+import { overheadSection, settingsSection } from "./overhead-report.js";
+import type { OverheadRun } from "./scenarios/overhead.js";
+import type { SettingsRun } from "./scenarios/settings.js";
 import type { MemoryRow } from "./scenarios/memory.js";
 import type { TailRow } from "./scenarios/tail-latency.js";
 import type { ThroughputRow } from "./scenarios/throughput.js";
@@ -13,8 +14,12 @@ export type Machine = Record<string, string | number>;
 /** Everything one run measured. */
 export interface BenchResults {
   machine: Machine;
-  latencyOverhead: OverheadRow[];
-  cpuCost: CpuResult;
+  /** A quick run (`--quick`): small sizes, to check that the benchmarks work. */
+  quick?: boolean;
+  /** Section 1, by Node major version ("20", "22", "24"): each version's run is kept until it runs again. */
+  overhead?: Record<string, OverheadRun>;
+  /** Section 2, by Node major version. */
+  settings?: Record<string, SettingsRun>;
   throughput: ThroughputRow[];
   /** The percentiles (the samples are only kept for the chart). */
   tailLatency: Array<Omit<TailRow, "samples">>;
@@ -29,12 +34,15 @@ export interface BenchResults {
 }
 
 /** The results' keys that are sections of the report. */
-export type SectionKey = Exclude<keyof BenchResults, "machine" | "remeasured">;
+export type SectionKey = Exclude<keyof BenchResults, "machine" | "remeasured" | "quick">;
+
+/** The sections measured per Node version (merged by version rather than replaced). */
+export const PER_NODE_SECTIONS = ["overhead", "settings"] as const satisfies readonly SectionKey[];
 
 /** Each section's name, in the report's order (section n is the n-th). */
 export const SECTIONS: Record<SectionKey, string> = {
-  latencyOverhead: "latency overhead",
-  cpuCost: "CPU per turn",
+  overhead: "per-turn overhead",
+  settings: "what a caller can change",
   throughput: "throughput and peak memory",
   tailLatency: "tail latency",
   timeToFirstToken: "time to the first token",
@@ -61,40 +69,19 @@ function table<T extends object>(rows: T[], columns: Array<[keyof T, string]>): 
 
 /** The Markdown report of one run. */
 export function renderReport(r: BenchResults): string {
-  const worst = Math.max(...r.latencyOverhead.filter((row) => row.modelLatencyMs === 100).map((row) => row.ratio));
   const m = r.machine;
+  const quick = r.quick ? "\n\n**Quick run** (`npm run bench -- --quick`): every scenario at a small size, to check that the benchmarks work. Its figures are not meant to be read.\n" : "";
   return `# Benchmarks
 
 Measured by \`npm run bench\` on ${m.cpu} (${m.cores} cores, ${m.memoryGb} GiB), Node ${m.node}, ${m.platform}, ${m.date}.
 Every model is served over loopback HTTP by the OpenAI-protocol test server (test/support) and called
-through the real \`@langchain/openai\` client; the server runs in the benchmark's process. Each figure is
-a ratio or a distribution from this one run: these machines are shared, so compare within the run.
-Raw numbers: [results.json](results.json).${remeasuredNote(r)}
+through the real \`@langchain/openai\` client; in sections 1 and 2 the server runs in a process of its
+own, elsewhere in the benchmark's process. Each figure is a ratio or a distribution from this one run:
+these machines are shared, so compare within the run.
+Raw numbers: [results.json](results.json).${remeasuredNote(r)}${quick}
 
-## 1. Latency overhead: wall time of a turn / its critical path
-
-Every model answers after 100 ms (one shape also at 1 s); the critical path is (layers + 1) x the
-model latency. Median of 7 turns (3 at 1 s), the graph and the plain \`Promise.all\` implementation
-taking turns on the same clients. Target at 100 ms: at most 1.05. Worst here: **${worst}** (plain
-\`Promise.all\`: ${Math.max(...r.latencyOverhead.map((row) => row.plainRatio))}).
-Where the time goes, found with \`--cpu-prof\`: [PROFILE.md](PROFILE.md).
-
-${table(r.latencyOverhead, [["modelLatencyMs", "model latency (ms)"], ["proposers", "proposers"], ["layers", "layers"], ["criticalPathMs", "critical path (ms)"], ["medianWallMs", "graph: median wall (ms)"], ["ratio", "graph: ratio"], ["plainMedianWallMs", "plain: median wall (ms)"], ["plainRatio", "plain: ratio"]])}
-
-![latency overhead](charts/latency-overhead.svg)
-
-## 2. CPU per turn against a plain \`Promise.all\` implementation
-
-Zero-latency models, 3 proposers x 2 layers + aggregator, ${r.cpuCost.turnsEach} sequential turns each,
-in alternating blocks. Both use the same ChatOpenAI clients and the same server (their CPU is included
-in both figures).
-
-| implementation | CPU ms per turn |
-|---|---|
-| the MoA graph | ${r.cpuCost.graphCpuMsPerTurn} |
-| plain \`Promise.all\` (bench/plain-moa.ts) | ${r.cpuCost.plainCpuMsPerTurn} |
-| **ratio** | **${r.cpuCost.ratio}** |
-
+${overheadSection(r.overhead)}
+${settingsSection(r.settings)}
 ## 3. Throughput and peak memory
 
 Zero-latency models, 3 proposers x 1 layer + aggregator; the given number of turns in flight at once,
@@ -117,10 +104,10 @@ ${table(r.tailLatency, [["setting", "setting"], ["p50Ms", "p50 (ms)"], ["p95Ms",
 
 ${table(r.timeToFirstToken, [["layers", "layers"], ["criticalPathMs", "critical path (ms)"], ["medianTtftMs", "median first token (ms)"], ["ratio", "ratio"]])}
 
-## 6. Memory over 10,000 sequential turns
+## 6. Memory over ${r.memory[0]?.turns.toLocaleString("en")} sequential turns
 
 Heap plus external memory (where the checkpointer's serialized bytes live) after a full GC, before and
-after 10,000 turns (each on its own thread when checkpointed). "Unexplained" is the growth minus the
+after ${r.memory[0]?.turns.toLocaleString("en")} turns (each on its own thread when checkpointed). "Unexplained" is the growth minus the
 bytes the checkpointer holds (its serialized checkpoints and writes, counted by walking its storage).
 
 ${table(r.memory, [["checkpointer", "checkpointer"], ["turns", "turns"], ["heapBeforeMb", "heap before (MB)"], ["heapAfterMb", "heap after (MB)"], ["growthMb", "growth (MB)"], ["checkpointDataMb", "checkpoint data (MB)"], ["unexplainedMb", "unexplained (MB)"], ["afterDroppingMb", "after dropping graph and checkpointer (MB)"]])}

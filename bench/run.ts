@@ -1,50 +1,76 @@
 /**
  * The benchmarks: over loopback HTTP against the OpenAI-protocol test server with scripted latencies.
- * Writes bench/results.json, bench/REPORT.md and the charts in bench/charts/. Run with `npm run bench`;
- * `npm run bench -- --only agent-loop[,memory...]` runs only those scenarios and merges their results into
- * the existing bench/results.json (the other sections keep their numbers).
+ * Writes the report (bench/REPORT.md, or the path given with --out), results.json and charts/ next to it.
+ *
+ *   npm run bench                                  every scenario, on the Node running it
+ *   npm run bench -- --only overhead,settings      only these, merged into the existing results
+ *   npm run bench -- --quick --out /tmp/b/REPORT.md every scenario small (under a minute), to check they run
+ *   npm run bench:nodes                            sections 1 and 2 on Node 20, 22 and 24, side by side
+ *
+ * Sections 1 and 2 are kept per Node version: a run replaces only its own version's figures.
  */
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { cpus, totalmem } from "node:os";
+import { cpus, totalmem, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { agentLoop } from "./scenarios/agent-loop.js";
-import { cpuCost } from "./scenarios/cpu-cost.js";
-import { latencyOverhead } from "./scenarios/latency-overhead.js";
 import { memory } from "./scenarios/memory.js";
+import { overhead } from "./scenarios/overhead.js";
+import { settings } from "./scenarios/settings.js";
 import { tailLatency } from "./scenarios/tail-latency.js";
 import { throughput } from "./scenarios/throughput.js";
 import { timeToFirstToken } from "./scenarios/time-to-first-token.js";
 import { threadSoak } from "./scenarios/thread-soak.js";
-import { renderReport, SECTIONS, type BenchResults, type Machine, type SectionKey } from "./report.js";
+import { IMPLEMENTATIONS } from "./implementations/index.js";
+import { CPU_TARGET } from "./overhead-report.js";
+import { renderReport, PER_NODE_SECTIONS, SECTIONS, type BenchResults, type Machine, type SectionKey } from "./report.js";
+import type { Size } from "./setup.js";
 import { barChart } from "../tools/svg-bar-chart.js";
 import { parseFlags } from "../tools/command-line.js";
 import { UsageError } from "../tools/usage-error.js";
 
+type Measured<K extends SectionKey> = K extends (typeof PER_NODE_SECTIONS)[number] ? NonNullable<BenchResults[K]>[string] : BenchResults[K];
+
 /** Each scenario by its command-line name, in the report's order, and the results key it fills. */
-const SCENARIOS: { [K in SectionKey]: { name: string; run: () => Promise<BenchResults[K]> } } = {
-  latencyOverhead: { name: "latency-overhead", run: latencyOverhead },
-  cpuCost: { name: "cpu-cost", run: cpuCost },
+const SCENARIOS: { [K in SectionKey]: { name: string; run: (size: Size) => Promise<Measured<K>> } } = {
+  overhead: { name: "overhead", run: overhead },
+  settings: { name: "settings", run: settings },
   throughput: { name: "throughput", run: throughput },
   // The samples are only kept for the chart's run; results.json holds the percentiles.
-  tailLatency: { name: "tail-latency", run: async () => (await tailLatency()).map(({ samples: _, ...row }) => row) },
+  tailLatency: { name: "tail-latency", run: async (size) => (await tailLatency(size)).map(({ samples: _, ...row }) => row) },
   timeToFirstToken: { name: "time-to-first-token", run: timeToFirstToken },
   memory: { name: "memory", run: memory },
   agentLoop: { name: "agent-loop", run: agentLoop },
   threadSoak: { name: "thread-soak", run: threadSoak },
 };
 const KEYS = Object.keys(SECTIONS) as SectionKey[];
-const USAGE = `Usage: npm run bench [-- --only <scenario>[,<scenario>...]]
-  --only  run only these scenarios and merge them into the existing bench/results.json
-          (${KEYS.map((key) => SCENARIOS[key].name).join(", ")})`;
+const USAGE = `Usage: npm run bench [-- [--only <scenario>[,<scenario>...]] [--quick] [--out <report.md>]]
+  --only   run only these scenarios and merge them into the existing results
+           (${KEYS.map((key) => SCENARIOS[key].name).join(", ")})
+  --quick  every scenario at a small size (under a minute in all), to check that the benchmarks work
+  --out    where to write the report (default bench/REPORT.md; with --quick, a temporary directory);
+           results.json and charts/ are written next to it`;
 
-const dir = new URL("./", import.meta.url);
-const resultsUrl = new URL("results.json", dir);
+interface Plan {
+  keys: SectionKey[];
+  partial: boolean;
+  size: Size;
+  reportPath: string;
+}
 
-/** The scenarios asked for (all without --only). */
-function selected(argv: readonly string[]): SectionKey[] | undefined {
-  const flags = parseFlags(argv, { only: { type: "string", multiple: true }, help: { type: "boolean", short: "h" } }, USAGE);
+/** What the command line asks for. */
+function plan(argv: readonly string[]): Plan {
+  const flags = parseFlags(
+    argv,
+    { only: { type: "string", multiple: true }, quick: { type: "boolean" }, out: { type: "string" }, help: { type: "boolean", short: "h" } },
+    USAGE,
+  );
   if (flags.help) throw new UsageError(USAGE, 0);
-  if (flags.only === undefined) return undefined;
+  const size: Size = flags.quick ? "quick" : "full";
+  const reportPath = resolve(flags.out ?? (size === "quick" ? join(tmpdir(), "langgraph-moa-bench-quick", "REPORT.md") : fileURLToPath(new URL("REPORT.md", import.meta.url))));
+  if (!reportPath.endsWith(".md")) throw new UsageError(`--out must name a Markdown file (e.g. bench/REPORT.md), not "${flags.out}".\n\n${USAGE}`);
+  if (flags.only === undefined) return { keys: KEYS, partial: false, size, reportPath };
   const names = flags.only.flatMap((value) => value.split(",")).map((name) => name.trim()).filter((name) => name !== "");
   const keys = names.map((name) => {
     const key = KEYS.find((k) => SCENARIOS[k].name === name);
@@ -52,24 +78,26 @@ function selected(argv: readonly string[]): SectionKey[] | undefined {
     return key;
   });
   if (keys.length === 0) throw new UsageError(`--only needs at least one scenario.\n\n${USAGE}`);
-  return KEYS.filter((key) => keys.includes(key));
+  return { keys: KEYS.filter((key) => keys.includes(key)), partial: true, size, reportPath };
 }
 
-/** The results of the last run, which a partial run completes. */
-async function previousResults(): Promise<BenchResults> {
-  if (!existsSync(resultsUrl)) throw new UsageError("--only merges into bench/results.json, which does not exist yet: run `npm run bench` once first.");
-  return JSON.parse(await readFile(resultsUrl, "utf8")) as BenchResults;
-}
-
-let only: SectionKey[] | undefined;
+let asked: Plan;
 try {
-  only = selected(process.argv.slice(2));
+  asked = plan(process.argv.slice(2));
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
   console.error(error.message);
   process.exit(error.exitCode);
 }
-const keys = only ?? KEYS;
+const { keys, partial, size, reportPath } = asked;
+const outDir = dirname(reportPath);
+const resultsPath = join(outDir, "results.json");
+
+/** The results already at the output path, which a partial run completes and whose other Node versions every run keeps. */
+async function previousResults(): Promise<BenchResults | undefined> {
+  if (!existsSync(resultsPath)) return undefined;
+  return JSON.parse(await readFile(resultsPath, "utf8")) as BenchResults;
+}
 
 if (keys.includes("memory") && typeof globalThis.gc !== "function") {
   console.error("Run with --expose-gc (npm run bench does) so that the memory figures are measured after a full GC.");
@@ -86,38 +114,50 @@ const machine: Machine = {
 };
 console.error(`Benchmarks on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}: ${keys.map((key) => SCENARIOS[key].name).join(", ")}`);
 
-const measured: Partial<BenchResults> = {};
+const nodeMajor = process.versions.node.split(".")[0] as string;
+const measured: Partial<Record<SectionKey, unknown>> = {};
 for (const key of keys) {
-  // One scenario's result under its own key (TypeScript cannot relate the key of the two objects).
-  (measured as Record<SectionKey, unknown>)[key] = await SCENARIOS[key].run();
+  const started = performance.now();
+  measured[key] = await SCENARIOS[key].run(size);
+  console.error(`  ${SCENARIOS[key].name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-// A full run replaces everything; a partial one keeps the rest and notes when its sections were measured.
-const results: BenchResults = only
-  ? await previousResults().then((previous) => ({
+const previous = await previousResults();
+if (partial && previous === undefined) {
+  console.error(`--only merges into ${resultsPath}, which does not exist yet: run \`npm run bench\` once first (with the same --out).`);
+  process.exit(2);
+}
+// Sections 1 and 2 keep every Node version's run; the others are replaced by a full run, merged by a partial one.
+const perNode = Object.fromEntries(
+  PER_NODE_SECTIONS.map((key) => [key, { ...previous?.[key], ...(measured[key] === undefined ? {} : { [nodeMajor]: measured[key] }) }]),
+);
+const { overhead: _o, settings: _s, ...sections } = measured;
+const results: BenchResults = partial
+  ? ({
       ...previous,
-      ...measured,
-      remeasured: { ...previous.remeasured, ...Object.fromEntries(keys.map((key) => [key, machine])) },
-    }))
-  : ({ machine, ...measured } as BenchResults);
+      ...sections,
+      ...perNode,
+      remeasured: { ...previous?.remeasured, ...Object.fromEntries(keys.map((key) => [key, machine])) },
+    } as BenchResults)
+  : ({ machine, ...(size === "quick" ? { quick: true } : {}), ...sections, ...perNode } as BenchResults);
 
-await mkdir(new URL("charts/", dir), { recursive: true });
-await writeFile(resultsUrl, `${JSON.stringify(results, null, 2)}\n`);
-if (keys.includes("latencyOverhead")) {
+await mkdir(join(outDir, "charts"), { recursive: true });
+await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+if (keys.includes("overhead") && results.overhead) {
+  const runs = Object.values(results.overhead);
   await writeFile(
-    new URL("charts/latency-overhead.svg", dir),
+    join(outDir, "charts/cpu-per-turn.svg"),
     barChart({
-      title: "Turn wall time / critical path (100 ms models, one shape at 1 s)",
-      yLabel: "ratio",
-      series: ["graph", "plain Promise.all"],
-      groups: results.latencyOverhead.map((r) => ({ label: `${r.proposers}p×${r.layers}L${r.modelLatencyMs === 100 ? "" : ` @${r.modelLatencyMs / 1000}s`}`, values: [r.ratio, r.plainRatio] })),
-      referenceLine: { value: 1.05, label: "target 1.05" },
+      title: `Client CPU per turn, models answering at once (this library's target: ${CPU_TARGET} x the bare graph)`,
+      yLabel: "ms",
+      series: IMPLEMENTATIONS.map((impl) => impl.name),
+      groups: runs.flatMap((run) => run.rows.map((row) => ({ label: `${row.proposers}x${row.layers} ${run.node.split(".")[0]}`, values: IMPLEMENTATIONS.map((impl) => row.cpuMsPerTurn[impl.name] ?? 0) }))),
     }),
   );
 }
 if (keys.includes("tailLatency")) {
   await writeFile(
-    new URL("charts/tail-latency.svg", dir),
+    join(outDir, "charts/tail-latency.svg"),
     barChart({
       title: "Turn latency with log-normal proposers (5 proposers, 1 layer)",
       yLabel: "ms",
@@ -126,7 +166,5 @@ if (keys.includes("tailLatency")) {
     }),
   );
 }
-await writeFile(new URL("REPORT.md", dir), renderReport(results));
-if (measured.latencyOverhead) console.table(measured.latencyOverhead);
-if (measured.agentLoop) console.table(measured.agentLoop.rows);
-console.error(`Wrote bench/REPORT.md and bench/results.json${only ? ` (merged: ${keys.map((key) => SCENARIOS[key].name).join(", ")})` : " and bench/charts/*.svg"}`);
+await writeFile(reportPath, renderReport(results));
+console.error(`Wrote ${reportPath}, ${resultsPath} and charts/${partial ? ` (merged: ${keys.map((key) => SCENARIOS[key].name).join(", ")})` : ""}`);

@@ -30,3 +30,6 @@ export function progress(label: string, done: number, total: number): void {
   if (process.stderr.isTTY) process.stderr.write(`\r${line}${done === total ? "\n" : ""}`);
   else if (done === total) process.stderr.write(`${line}\n`);
 }
+
+/** How big a benchmark run is: `full` for the report, `quick` (each scenario in seconds) to check that it runs. */
+export type Size = "full" | "quick";

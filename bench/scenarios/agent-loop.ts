@@ -4,7 +4,7 @@ import { createAgent } from "langchain";
 import { z } from "zod";
 import { MixtureOfAgents, getMoATrace } from "../../src/index.js";
 import type { RecordedRequest, ToolCallScript } from "../../test/support/protocol-server.js";
-import { progress, startBench } from "../setup.js";
+import { progress, startBench, type Size } from "../setup.js";
 import { median, round } from "../stats.js";
 
 /** When the proposers run in the agent loop (the MoA's `proposeOn` option). */
@@ -97,9 +97,10 @@ export function estimatedUsage(request: RecordedRequest, text: string): { input:
  * tool three times (one call per step, until the conversation holds three tool results), then answers.
  * 3 proposers x 1 layer, every model answering after 100 ms. The agent runs once with each `proposeOn`,
  * interleaved (the order swapping every run) so that both modes see the same machine load; per run the
- * server's requests and the tokens it reported are counted, and the wall time measured.
+ * server's requests and the tokens it reported are counted, and the wall time measured. 7 runs per mode
+ * (1 in a quick run).
  */
-export async function agentLoop(): Promise<AgentLoopResult> {
+export async function agentLoop(size: Size): Promise<AgentLoopResult> {
   const tally = { input: 0, output: 0 };
   const usage = (request: RecordedRequest, text: string) => {
     const estimate = estimatedUsage(request, text);
@@ -156,11 +157,12 @@ export async function agentLoop(): Promise<AgentLoopResult> {
   };
 
   const samples: Record<ProposeOn, Array<Awaited<ReturnType<typeof runOnce>>>> = { every_call: [], user_turn: [] };
+  const runs = size === "quick" ? 1 : RUNS;
   try {
     for (const mode of MODES) await runOnce(mode); // warm-up
-    for (let run = 0; run < RUNS; run++) {
+    for (let run = 0; run < runs; run++) {
       for (const mode of run % 2 === 0 ? MODES : [...MODES].reverse()) samples[mode].push(await runOnce(mode));
-      progress("agent loop", run + 1, RUNS);
+      progress("agent loop", run + 1, runs);
     }
   } finally {
     await bench.close();
@@ -168,8 +170,8 @@ export async function agentLoop(): Promise<AgentLoopResult> {
 
   const steps = TOOL_STEPS + 1; // three tool calls, then the answer
   const rows = MODES.map((mode): AgentLoopRow => {
-    const runs = samples[mode];
-    const med = (pick: (run: (typeof runs)[number]) => number) => median(runs.map(pick));
+    const modeRuns = samples[mode];
+    const med = (pick: (run: (typeof modeRuns)[number]) => number) => median(modeRuns.map(pick));
     return {
       mode,
       calls: med((r) => r.calls),
@@ -187,7 +189,7 @@ export async function agentLoop(): Promise<AgentLoopResult> {
     throw new Error(`agent loop: with proposeOn "user_turn" ${TOOL_STEPS} steps should continue without the proposers; ${user.continuedSteps} did`);
   }
   return {
-    runs: RUNS,
+    runs,
     toolSteps: TOOL_STEPS,
     proposers: PROPOSERS,
     modelLatencyMs: LATENCY_MS,

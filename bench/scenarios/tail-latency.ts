@@ -1,5 +1,5 @@
 import { createMixtureOfAgents, type QuorumOptions } from "../../src/index.js";
-import { progress, question, startBench } from "../setup.js";
+import { progress, question, startBench, type Size } from "../setup.js";
 import { seeded } from "../../tools/seeded-random.js";
 import { quantile } from "../../tools/quantile.js";
 import { logNormal, round } from "../stats.js";
@@ -14,14 +14,15 @@ export interface TailRow {
   samples: number[];
 }
 
-const TURNS = 300;
+const TURNS: Record<Size, number> = { full: 300, quick: 20 };
 const CONCURRENCY = 20;
 
 /**
  * Five proposers whose latencies are log-normal (median 100 ms, sigma 0.8: one call in a hundred takes
- * over 600 ms), one layer, a 50 ms aggregator; the same seeded latencies for every setting.
+ * over 600 ms), one layer, a 50 ms aggregator; the same seeded latencies for every setting. 300 turns per
+ * setting (20 in a quick run).
  */
-export async function tailLatency(): Promise<TailRow[]> {
+export async function tailLatency(size: Size): Promise<TailRow[]> {
   const settings: Array<{ setting: string; quorum?: QuorumOptions }> = [
     { setting: "wait for all 5" },
     { setting: "quorum 3 + 50 ms grace", quorum: { min: 3, graceMs: 50 } },
@@ -40,7 +41,7 @@ export async function tailLatency(): Promise<TailRow[]> {
       const samples: number[] = [];
       let next = 0;
       const worker = async () => {
-        while (next < TURNS) {
+        while (next < TURNS[size]) {
           next += 1;
           const started = performance.now();
           await graph.invoke({ messages: question() });

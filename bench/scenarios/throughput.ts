@@ -1,5 +1,5 @@
 import { createMixtureOfAgents } from "../../src/index.js";
-import { progress, question, startBench } from "../setup.js";
+import { progress, question, startBench, type Size } from "../setup.js";
 import { round } from "../stats.js";
 
 /** Turns per second at a number of concurrent turns, and the process's peak resident memory. */
@@ -13,8 +13,11 @@ export interface ThroughputRow {
 /** Requests in flight at most, shared by every turn. */
 export const REQUEST_LIMIT = 64;
 
-/** Zero-latency models, 3 proposers x 1 layer + aggregator; `concurrency` turns in flight at once. */
-export async function throughput(): Promise<ThroughputRow[]> {
+/**
+ * Zero-latency models, 3 proposers x 1 layer + aggregator; `concurrency` turns in flight at once
+ * (1 to 1000, or 1 to 100 with 20 turns each in a quick run).
+ */
+export async function throughput(size: Size): Promise<ThroughputRow[]> {
   const bench = await startBench({ model: { text: "an answer of a few words" } });
   // A real deployment caps requests per provider; without a cap, 1000 turns open 3000 sockets at once.
   const graph = createMixtureOfAgents({
@@ -23,10 +26,10 @@ export async function throughput(): Promise<ThroughputRow[]> {
     concurrency: { perModel: { model: REQUEST_LIMIT } },
   });
   const rows: ThroughputRow[] = [];
-  const levels = [1, 10, 100, 1000];
+  const levels = size === "quick" ? [1, 10, 100] : [1, 10, 100, 1000];
   try {
     for (const [i, concurrency] of levels.entries()) {
-      const turns = Math.max(200, concurrency * 2);
+      const turns = size === "quick" ? 20 : Math.max(200, concurrency * 2);
       let peakRss = process.memoryUsage().rss;
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
       let next = 0;

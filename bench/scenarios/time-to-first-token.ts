@@ -1,5 +1,5 @@
 import { MixtureOfAgents } from "../../src/index.js";
-import { progress, question, startBench } from "../setup.js";
+import { progress, question, startBench, type Size } from "../setup.js";
 import { median, round } from "../stats.js";
 
 /** When the final answer's first token arrives, against the critical path to it. */
@@ -16,9 +16,9 @@ const REPEATS = 7;
 /**
  * `MixtureOfAgents.stream()` with 3 proposers answering after 100 ms and an aggregator whose first
  * token comes after 100 ms (then a token every 10 ms): the first token cannot come before
- * (layers + 1) x 100 ms.
+ * (layers + 1) x 100 ms. 7 turns per shape after a warm-up (1 in a quick run).
  */
-export async function timeToFirstToken(): Promise<TtftRow[]> {
+export async function timeToFirstToken(size: Size): Promise<TtftRow[]> {
   const bench = await startBench({
     proposer: { text: "a proposal", latencyMs: LATENCY_MS },
     aggregator: { text: "a final answer streamed word by word", latencyMs: LATENCY_MS, chunkDelayMs: 10 },
@@ -28,7 +28,7 @@ export async function timeToFirstToken(): Promise<TtftRow[]> {
     for (const layers of [1, 2, 3]) {
       const moa = new MixtureOfAgents({ proposers: Array.from({ length: 3 }, () => bench.client("proposer")), aggregator: bench.client("aggregator"), layers });
       const firsts: number[] = [];
-      for (let r = 0; r <= REPEATS; r++) {
+      for (let r = 0; r <= (size === "quick" ? 1 : REPEATS); r++) {
         const started = performance.now();
         let first: number | undefined;
         for await (const chunk of await moa.stream(question())) if (first === undefined && chunk.text !== "") first = performance.now() - started;

@@ -1,13 +1,13 @@
 import { END, START, StateGraph, type BaseCheckpointSaver, type StateDefinition, type StateDefinitionInit } from "@langchain/langgraph";
 import { createAggregateNode } from "../nodes/aggregate.js";
 import { createJoinNode } from "../nodes/join.js";
-import { createPrepareNode } from "../nodes/prepare.js";
 import { createProposeNode } from "../nodes/propose.js";
+import { newTurnFields } from "../nodes/start-turn.js";
 import { resolveOptions, type MixtureOfAgentsOptions, type ResolvedMoAOptions } from "../state/options.js";
 import { MoAStateAnnotation } from "../state/state.js";
 import { asMoAGraph } from "./moa-graph.js";
 import { withRollback } from "./rollback-graph.js";
-import { routeAfterJoin, routeAfterPrepare } from "./routing.js";
+import { routeAfterJoin, routeTurnStart } from "./routing.js";
 import { sharingStepSignal } from "./shared-step-signal.js";
 
 /** Settings of the graph that are not part of the MoA options. */
@@ -31,9 +31,10 @@ export interface CompileSettings {
 
 /**
  * Builds the MoA as an uncompiled LangGraph `StateGraph`:
- * `START -> prepare -> (Send x N) propose -> join -> { propose | aggregate } -> END`.
+ * `START -> (Send x N) propose -> join -> { propose | aggregate } -> END`. The edge from `START` checks the
+ * turn before any call, and a new turn's input also resets the per-turn fields ({@link newTurnFields}).
  * Compile it with your own options (checkpointer, interrupts) and run it or add it to a graph of yours as
- * a node. A turn takes `2 * layers + 2` steps; its `compile()` gives a graph whose runs get the recursion
+ * a node. A turn takes `2 * layers + 1` steps; its `compile()` gives a graph whose runs get the recursion
  * limit that fits (`2 * layers + 5`, or the run's own limit when that is higher), also as a subgraph.
  * Throws a `MoAConfigError` when the options are invalid.
  */
@@ -70,7 +71,7 @@ export function compileResolvedMixture<Config extends StateDefinitionInit = Stat
   }));
 }
 
-/** The recursion limit a turn of `resolved` fits in: its `2 * layers + 2` steps, with a margin. */
+/** The recursion limit a turn of `resolved` fits in: its `2 * layers + 1` steps, with a margin. */
 function minRecursionLimit(resolved: ResolvedMoAOptions): number {
   return 2 * resolved.layers + 5;
 }
@@ -80,7 +81,7 @@ function buildFitted<Config extends StateDefinitionInit>(resolved: ResolvedMoAOp
   const graph = buildGraph(resolved, settings);
   const compile = graph.compile.bind(graph);
   // Set on the instance rather than by a subclass: StateGraph's many type parameters stay the caller's.
-  graph.compile = ((compileOptions) => asMoAGraph(compile(compileOptions), minRecursionLimit(resolved))) as typeof graph.compile;
+  graph.compile = ((compileOptions) => asMoAGraph(compile(compileOptions), { minRecursionLimit: minRecursionLimit(resolved), newTurn: () => newTurnFields(resolved) })) as typeof graph.compile;
   return graph;
 }
 
@@ -94,12 +95,10 @@ function buildGraph<Config extends StateDefinitionInit>(resolved: ResolvedMoAOpt
     MoAStateAnnotation,
     settings.configSchema,
   )
-    .addNode("prepare", createPrepareNode(resolved))
     .addNode("propose", sharingStepSignal(createProposeNode(resolved, { hidden })))
     .addNode("join", createJoinNode(resolved))
     .addNode("aggregate", createAggregateNode(resolved, { hidden }))
-    .addEdge(START, "prepare")
-    .addConditionalEdges("prepare", (state) => routeAfterPrepare(resolved, state), ["propose", "aggregate"])
+    .addConditionalEdges(START, (state, config) => routeTurnStart(resolved, state, config), ["propose", "aggregate"])
     .addEdge("propose", "join")
     .addConditionalEdges("join", (state) => routeAfterJoin(resolved, state), ["propose", "aggregate"])
     .addEdge("aggregate", END);

@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events";
-import { CompiledStateGraph, type PregelOptions, type StreamMode } from "@langchain/langgraph";
+import { CompiledStateGraph, isCommand, type PregelOptions, type StreamMode } from "@langchain/langgraph";
 import { followAbort } from "../models/call-signal.js";
 
 /** Any compiled state graph, for the stream types below. */
@@ -24,14 +24,25 @@ const DEFAULT_RECURSION_LIMIT = 25;
  */
 const UNLINK_CALLER_SIGNAL = "moaUnlinkCallerSignal";
 
-/** The fields of a {@link MoAGraph}: a compiled state graph's, and the lowest recursion limit of a run. */
-export type MoAGraphFields = ConstructorParameters<typeof CompiledStateGraph<unknown, unknown, string>>[0] & { minRecursionLimit?: number };
+/** What a {@link MoAGraph} adds to every run: the lowest recursion limit, and the fields a new turn starts with. */
+export interface MoARunSettings {
+  /** The lowest recursion limit a run gets. */
+  readonly minRecursionLimit?: number;
+  /** The state fields written with a new turn's input (not when resuming with `null` or a `Command`). */
+  readonly newTurn?: () => Record<string, unknown>;
+}
+
+/** The fields of a {@link MoAGraph}: a compiled state graph's, and its {@link MoARunSettings}. */
+export type MoAGraphFields = ConstructorParameters<typeof CompiledStateGraph<unknown, unknown, string>>[0] & MoARunSettings;
 
 /**
  * A compiled MoA graph. Wherever it runs (invoked, streamed, as a parent graph's node, on LangGraph
  * Server) a run gets at least the recursion limit its layers need: a parent graph's config brings the
  * parent's limit (25 unless set), which LangGraph would let win over a limit bound with `withConfig`.
  * The MoA's own steps are bounded by its layers, so raising the limit cannot let a loop run away.
+ *
+ * A new turn's input (a state object, not `null` or a `Command`) is written together with the fields a
+ * turn starts with, so that resetting them takes no step of its own.
  *
  * A caller's `signal` is linked to a signal of the run's own by one listener, removed when the run
  * ends: LangGraph itself would leave a listener on it per run, and a signal kept for many turns would
@@ -40,10 +51,13 @@ export type MoAGraphFields = ConstructorParameters<typeof CompiledStateGraph<unk
 export class MoAGraph extends CompiledStateGraph<unknown, unknown, string> {
   /** The lowest recursion limit a run of this graph gets. */
   readonly minRecursionLimit: number;
+  /** The state fields written with a new turn's input. */
+  readonly newTurn: (() => Record<string, unknown>) | undefined;
 
   constructor(fields: MoAGraphFields) {
     super(fields);
     this.minRecursionLimit = fields.minRecursionLimit ?? 0;
+    this.newTurn = fields.newTurn;
   }
 
   override async stream<M extends Modes, S extends boolean, E extends Encoding>(
@@ -71,17 +85,22 @@ export class MoAGraph extends CompiledStateGraph<unknown, unknown, string> {
     // A stream cancelled before it is read aborts the run but may never end this iterator.
     if (unlink !== undefined) rest.signal?.addEventListener("abort", unlink, { once: true });
     try {
-      return yield* super._streamIterator(input, { ...rest, recursionLimit: Math.max(asked, this.minRecursionLimit) });
+      return yield* super._streamIterator(this.withNewTurn(input), { ...rest, recursionLimit: Math.max(asked, this.minRecursionLimit) });
     } finally {
       unlink?.();
     }
   }
+
+  /** `input` with the fields a new turn starts with, when it starts one. */
+  private withNewTurn(input: IteratorArgs[0]): IteratorArgs[0] {
+    const startsTurn = this.newTurn !== undefined && typeof input === "object" && input !== null && !Array.isArray(input) && !isCommand(input);
+    return startsTurn ? { ...input, ...this.newTurn?.() } : input;
+  }
 }
 
 /**
- * `graph` as a {@link MoAGraph} whose runs get at least `minRecursionLimit`, with the same type (so
- * `withConfig` copies keep it).
+ * `graph` as a {@link MoAGraph} with `settings`, with the same type (so `withConfig` copies keep them).
  */
-export function asMoAGraph<G extends Pick<AnyCompiledGraph, "nodes" | "channels" | "checkpointer">>(graph: G, minRecursionLimit: number): G {
-  return new MoAGraph({ ...graph, minRecursionLimit } as unknown as MoAGraphFields) as unknown as G;
+export function asMoAGraph<G extends Pick<AnyCompiledGraph, "nodes" | "channels" | "checkpointer">>(graph: G, settings: MoARunSettings): G {
+  return new MoAGraph({ ...graph, ...settings } as unknown as MoAGraphFields) as unknown as G;
 }

@@ -1,5 +1,7 @@
-import { Send } from "@langchain/langgraph";
+import { Send, type LangGraphRunnableConfig } from "@langchain/langgraph";
+import { referencesToContinue } from "../nodes/continue-references.js";
 import type { ProposeTask } from "../nodes/propose.js";
+import { checkTurn } from "../nodes/start-turn.js";
 import type { ResolvedMoAOptions } from "../state/options.js";
 import type { MoAState } from "../state/state.js";
 
@@ -24,7 +26,13 @@ export function routeAfterJoin(options: ResolvedMoAOptions, state: MoAState): Se
   return state.trace.layers.length < options.layers ? fanOutLayer(options, state) : "aggregate";
 }
 
-/** After `prepare`: the first proposer layer, or straight to `aggregate` when the turn continues an agent loop. */
-export function routeAfterPrepare(options: ResolvedMoAOptions, state: MoAState): Send[] | "aggregate" {
-  return state.trace.continued === true ? "aggregate" : fanOutLayer(options, state);
+/**
+ * The turn's first step, taken with its input: checks the turn ({@link checkTurn}), then sends the first
+ * proposer layer, or goes straight to `aggregate` when `proposeOn: "user_turn"` and the conversation ends
+ * with tool results an earlier MoA answer asked for (the agent loop continues from its references).
+ */
+export async function routeTurnStart(options: ResolvedMoAOptions, state: MoAState, config: LangGraphRunnableConfig): Promise<Send[] | "aggregate"> {
+  await checkTurn(options, state.messages, config);
+  const continues = options.proposeOn === "user_turn" && referencesToContinue(state.messages) !== undefined;
+  return continues ? "aggregate" : fanOutLayer(options, state);
 }

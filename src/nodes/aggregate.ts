@@ -10,6 +10,7 @@ import { injectSystemText } from "../prompts/inject-system-text.js";
 import { answerFormatOf } from "./answer-format-of.js";
 import { bindAnswerFormat } from "./bind-answer-format.js";
 import { fromCallError, toCallError } from "./call-error.js";
+import { referencesToContinue } from "./continue-references.js";
 import { STREAM_ANSWER_KEY, callModel, now, type TimedAnswer } from "./call-model.js";
 
 /** Options of the `aggregate` node that are not part of the MoA options. */
@@ -34,7 +35,10 @@ export interface AggregateNodeSettings {
  */
 export function createAggregateNode(options: ResolvedMoAOptions, settings: AggregateNodeSettings = {}) {
   return async function aggregate(state: MoAState, config: LangGraphRunnableConfig): Promise<MoAStateUpdate> {
-    const suffix = options.format({ instruction: options.instruction, references: state.references, target: "aggregate" });
+    // No proposer layer ran: the turn continues an agent loop from the references of its last step.
+    const continued = state.trace.layers.length === 0 ? referencesToContinue(state.messages) : undefined;
+    const references = continued ?? state.references;
+    const suffix = options.format({ instruction: options.instruction, references, target: "aggregate" });
     const format = answerFormatOf(config, options.answerFormat);
     const records: CallRecord[] = [];
     const failures: ModelFailure[] = [];
@@ -93,8 +97,8 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
       ...(usageMissing ? { usageMissing } : {}),
       calls: state.trace.calls + records.length,
       wallMs: answer.endedAt - firstStart,
-      ...(state.trace.continued ? { continued: true } : {}),
-      ...(toolCalls.length > 0 && state.references.length > 0 ? { references: state.references } : {}),
+      ...(continued ? { continued: true } : {}),
+      ...(toolCalls.length > 0 && references.length > 0 ? { references: [...references] } : {}),
     };
     const hasParsed = answer.parsed !== undefined && answer.parsed !== null;
     if (format?.structured && !hasParsed && format.structured.includeRaw !== true) {

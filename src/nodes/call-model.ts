@@ -8,7 +8,9 @@ import { MoATimeoutError } from "../errors.js";
 import { followAbort, withCallSignal } from "../models/call-signal.js";
 import { acquireAll } from "../models/concurrency-limit.js";
 import type { ModelSlot } from "../models/model-slots.js";
+import { outsideTurnContext } from "../models/outside-turn-context.js";
 import { isRetryable, retryDelayMs, type RetryPolicy } from "../models/retry.js";
+import { turnTimeoutError } from "../models/turn-timeout.js";
 import { toFormattedAnswer } from "./bind-answer-format.js";
 
 /** How a model call is labelled for stream consumers and traces. */
@@ -91,7 +93,8 @@ export async function callModel(
   const options = {
     ...request.options,
     ...config,
-    callbacks: withHandler(config.callbacks, tokenWatcher(label, () => (answerStarted = true))),
+    // A proposer's tokens matter to no one here: its call gets no handler of ours (one less callback per call).
+    callbacks: watchesTokens(label) ? withHandler(config.callbacks, tokenWatcher(label, () => (answerStarted = true))) : config.callbacks,
     runName: `moa_${label.role}`,
     tags: [...(config.tags ?? []), `moa:${label.role}`, ...(label.hidden ? ["nostream"] : [])],
     metadata: {
@@ -113,7 +116,7 @@ export async function callModel(
       const attempt = bounded(call.signal, undefined, undefined, policy.timeoutMs);
       let pending: Promise<unknown> | undefined;
       try {
-        pending = withCallSignal(attempt.signal, () => runnable.invoke(messages, { ...options, signal: attempt.signal }));
+        pending = withCallSignal(attempt.signal, () => outsideTurnContext(() => runnable.invoke(messages, { ...options, signal: attempt.signal })));
         const answer = toFormattedAnswer(await untilAborted(pending, attempt.signal));
         return { ...answer, startedAt, endedAt: now(), attempts };
       } catch (error) {
@@ -143,6 +146,8 @@ function bounded(
   deadline?: CallPolicy["deadline"],
   timeoutMs?: number,
 ): { signal: AbortSignal; clear: () => void } {
+  // Nothing to add to the parent's signal: it is the call's signal as it is.
+  if (extra === undefined && deadline === undefined && timeoutMs === undefined && parent !== undefined) return { signal: parent, clear: () => undefined };
   const own = new AbortController();
   const timers: NodeJS.Timeout[] = [];
   const abortAfter = (ms: number, reason: MoATimeoutError) => {
@@ -150,7 +155,7 @@ function bounded(
     else timers.push(setTimeout(() => own.abort(reason), ms));
   };
   if (timeoutMs !== undefined) abortAfter(timeoutMs, new MoATimeoutError("call", timeoutMs));
-  if (deadline !== undefined) abortAfter(deadline.at - now(), new MoATimeoutError("turn", deadline.turnMs));
+  if (deadline !== undefined) abortAfter(deadline.at - now(), turnTimeoutError(deadline.at, deadline.turnMs));
   // Linked by hand (not AbortSignal.any) so that the listener leaves the shared signal when the call ends.
   const unlink = [parent, extra].map((source) => link(source, own));
   return {
@@ -225,6 +230,11 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
     };
     signal.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/** Whether a call needs {@link tokenWatcher}: the aggregator (a streamed answer is never retried), or a caller of its tokens. */
+function watchesTokens({ role, onToken, stream }: CallLabel): boolean {
+  return role === "aggregator" || onToken !== undefined || stream === true;
 }
 
 function tokenWatcher({ onToken, stream }: CallLabel, onAnyToken: () => void): BaseCallbackHandler {

@@ -5,6 +5,7 @@ import { MoATimeoutError } from "../errors.js";
 import type { ResolvedMoAOptions } from "../state/options.js";
 import type { Proposal } from "../state/proposal.js";
 import type { MoAStateUpdate } from "../state/state.js";
+import { hasCallbackHandlers } from "../models/callback-handlers.js";
 import { reportedUsage } from "../models/usage.js";
 import { describeTools } from "../prompts/describe-tools.js";
 import { injectSystemText } from "../prompts/inject-system-text.js";
@@ -85,7 +86,8 @@ export function createProposeNode(options: ResolvedMoAOptions, settings: Propose
     }
     const event: ProposalEvent = { event: PROPOSAL_EVENT, ...proposal };
     config.writer?.(event);
-    await dispatchCustomEvent(PROPOSAL_EVENT, event, config);
+    // Only callback handlers receive custom events (LangSmith's tracer ignores them): with none, skip the dispatch.
+    if (hasCallbackHandlers(config.callbacks)) await dispatchCustomEvent(PROPOSAL_EVENT, event, config);
     return { proposals: [proposal] };
   };
 }

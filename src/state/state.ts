@@ -12,7 +12,7 @@ export const EMPTY_TRACE: MoATrace = Object.freeze({
 
 /**
  * The state of the MoA graph. `messages` is the conversation and persists across turns (with a
- * checkpointer); the other fields belong to the current turn and are reset by `prepare`.
+ * checkpointer); the other fields belong to the current turn and are reset with each new turn's input.
  */
 export const MoAStateAnnotation = Annotation.Root({
   ...MessagesAnnotation.spec,
@@ -26,7 +26,7 @@ export const MoAStateAnnotation = Annotation.Root({
     reducer: (_, update) => update,
     default: () => [],
   }),
-  /** Identifies the current turn (set by `prepare`). */
+  /** Identifies the current turn (set with each new turn's input). */
   turnId: Annotation<string>({
     reducer: (_, update) => update,
     default: () => "",
@@ -37,10 +37,9 @@ export const MoAStateAnnotation = Annotation.Root({
     default: () => null,
   }),
   /** The aggregator's parsed structured output of the current turn, when one was asked for. */
-  structuredResponse: Annotation<unknown>({
-    reducer: (_, update) => update,
-    default: () => undefined,
-  }),
+  // A plain last-value channel: an aggregate channel holding `undefined` counts as empty, and LangGraph
+  // would throw (and catch) an error for it at every read of the state.
+  structuredResponse: Annotation<unknown>,
   /** The trace of the current (or, once it ended, the last) turn. */
   trace: Annotation<MoATrace>({
     reducer: (_, update) => update,

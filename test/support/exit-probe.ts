@@ -14,14 +14,15 @@ const graph = createMixtureOfAgents({
     { model: "google-genai:silent", apiKey: "test-key", baseUrl: geminiUrl },
   ],
   aggregator: { model: "openai:aggregator", apiKey: "sk-test-key", baseURL: `${openaiUrl}/v1` },
-  timeouts: mode === "timeout" ? { turnMs: 300 } : {},
+  // The whole turn, creating the three providers' clients included, so the requests are out well before it ends.
+  timeouts: mode === "timeout" ? { turnMs: 2_000 } : {},
 });
 const controller = new AbortController();
 try {
-  const updates = await graph.stream({ messages: [new HumanMessage("q")] }, { signal: controller.signal, streamMode: "updates" });
-  for await (const update of updates) {
-    // Abort once the proposers' requests are out.
-    if ("prepare" in update && mode === "abort") setTimeout(() => controller.abort(), 200);
+  const tasks = await graph.stream({ messages: [new HumanMessage("q")] }, { signal: controller.signal, streamMode: "tasks" });
+  for await (const task of tasks) {
+    // Abort once the proposers' requests are out (a task's start is streamed before it runs).
+    if (task.name === "propose" && mode === "abort") setTimeout(() => controller.abort(), 200);
   }
   console.log("turn ended: answered");
 } catch (error) {

@@ -1,0 +1,99 @@
+import { IMPLEMENTATIONS } from "./implementations/index.js";
+import { bestPeer, PEER_FIGURES } from "./peers.js";
+import type { OverheadRun } from "./scenarios/overhead.js";
+import type { SettingsRun } from "./scenarios/settings.js";
+
+/** The highest ratio of this library's CPU per turn to the bare LangGraph graph's that passes. */
+export const CPU_TARGET = 1.05;
+
+/** Node versions present, oldest first. */
+function byNode<T extends { node: string }>(runs: Record<string, T> | undefined): T[] {
+  return Object.values(runs ?? {}).sort((a, b) => Number(a.node.slice(1).split(".")[0]) - Number(b.node.slice(1).split(".")[0]));
+}
+
+const mark = (ok: boolean) => (ok ? "✓" : "✗");
+const shapeOf = (row: { proposers: number; layers: number }) => `${row.proposers} x ${row.layers}`;
+
+/** Section 1: the cost of a turn split by layer of the stack, per Node version, against the targets and the peers. */
+export function overheadSection(runs: Record<string, OverheadRun> | undefined): string {
+  const title = "## 1. Per-turn overhead: HTTP client, LangChain, LangGraph, this library";
+  const all = byNode(runs);
+  if (all.length === 0) return `${title}\n\nNot measured yet: run \`npm run bench -- --only overhead\`.\n`;
+  const names = IMPLEMENTATIONS.map((impl) => impl.name);
+  const head = (first: string[]) => `| ${[...first, ...IMPLEMENTATIONS.map((impl) => impl.label)].join(" | ")} |\n|${[...first, ...names].map(() => "---").join("|")}|`;
+  const cpuRows = all.flatMap((run) =>
+    run.rows.map((row) => `| ${run.node} | ${shapeOf(row)} | ${names.map((name) => row.cpuMsPerTurn[name]).join(" | ")} | **${row.cpuRatioToBareGraph}** ${mark(row.cpuRatioToBareGraph <= CPU_TARGET)} |`),
+  );
+  const wallRows = all.flatMap((run) => run.rows.map((row) => `| ${run.node} | ${shapeOf(row)} | ${row.criticalPathMs} | ${names.map((name) => row.wallRatio[name]).join(" | ")} |`));
+  const warningRows = all.flatMap((run) => run.rows.map((row) => `| ${run.node} | ${shapeOf(row)} | ${names.map((name) => row.maxListenersWarnings?.[name] ?? "").join(" | ")} |`));
+  const latest = all.at(-1) as OverheadRun;
+  const peerRows = latest.rows.map((row) => {
+    const peer = bestPeer(row.proposers, row.layers);
+    const cpu = row.cpuMsPerTurn.moa ?? Number.NaN;
+    const wall = row.wallRatio.moa ?? Number.NaN;
+    return peer ? `| ${shapeOf(row)} | ${cpu} | ${peer.cpuMsPerTurn} ${mark(cpu < peer.cpuMsPerTurn)} | ${wall} | ${peer.wallRatio} ${mark(wall < peer.wallRatio)} |` : "";
+  });
+  const quick = all.some((run) => run.quick) ? "\n\n**Quick run** (`--quick`): a few turns per figure, to check that the benchmark works; the figures are not meant to be compared.\n" : "";
+  return `${title}
+
+The same turn (one question; ${IMPLEMENTATIONS.length} implementations, from the floor up), against one OpenAI-protocol model server running in
+a process of its own on loopback, so that its CPU is not charged to the client. Each Node version is a
+separate run of \`npm run bench -- --only overhead\` (all three: \`npm run bench:nodes\`).${quick}
+
+**Client CPU ms per turn**, models answering at once: ${latest.cpuTurns} turns per implementation and shape, in blocks
+whose order rotates. The last column is this library over the bare LangGraph graph of the same shape
+(target: at most ${CPU_TARGET}).
+
+${head(["Node", "proposers x layers"])} this library / bare graph |
+${cpuRows.join("\n")}
+
+**Wall time of a turn / its critical path**, every model call taking 100 ms (critical path: (layers + 1) x
+100 ms); median of ${latest.wallTurns} turns per implementation, taking turns.
+
+${head(["Node", "proposers x layers", "critical path (ms)"])}
+${wallRows.join("\n")}
+
+![CPU per turn](charts/cpu-per-turn.svg)
+
+**\`MaxListenersExceededWarning\`s** Node emitted during each implementation's turns of both measurements
+(Node 24 sets no listener limit on an \`AbortSignal\`, so none can be emitted there).
+
+${head(["Node", "proposers x layers"])}
+${warningRows.join("\n")}
+
+**Against the reference implementations** (${latest.node}): the best of AgentScope 0.1.6 and the LlamaIndex MoA
+pack at each shape, measured on Node 20 against the same kind of server (bench/peers.ts; Python, not
+re-run here). Target: below both.
+
+| proposers x layers | this library: CPU ms per turn | best peer | this library: wall / critical path | best peer |
+|---|---|---|---|---|
+${peerRows.join("\n")}
+
+Peers' figures (CPU ms per turn; wall ratio): ${PEER_FIGURES.map((p) => `${shapeOf(p)}: AgentScope ${p.cpuMsPerTurn.agentscope}; ${p.wallRatio.agentscope}, LlamaIndex ${p.cpuMsPerTurn.llamaindex}; ${p.wallRatio.llamaindex}`).join(" · ")}.
+Where the remaining cost is upstream, and what would remove it: [PROFILE.md](PROFILE.md).
+`;
+}
+
+/** Section 2: what a caller can change, per Node version. */
+export function settingsSection(runs: Record<string, SettingsRun> | undefined): string {
+  const title = "## 2. What a caller can change";
+  const all = byNode(runs);
+  if (all.length === 0) return `${title}\n\nNot measured yet: run \`npm run bench -- --only settings\`.\n`;
+  const first = all[0] as SettingsRun;
+  const rows = first.rows.map((row, i) => {
+    const cells = all.map((run) => {
+      const other = run.rows[i];
+      return other ? `${other.cpuMsPerTurn} (${other.ratio})` : "";
+    });
+    return `| ${row.group} | ${row.setting}${row.isDefault ? " **(default)**" : ""} | ${cells.join(" | ")} |`;
+  });
+  return `${title}
+
+Client CPU ms per turn (and the ratio to the group's default), ${first.shape.proposers} proposers x ${first.shape.layers} layers, models answering
+at once, ${first.turns} turns per setting in alternating blocks; the model server in its own process.
+
+| what | setting | ${all.map((run) => `Node ${run.node}`).join(" | ")} |
+|---|---|${all.map(() => "---").join("|")}|
+${rows.join("\n")}
+`;
+}

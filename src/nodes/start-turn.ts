@@ -1,0 +1,48 @@
+import { randomUUID } from "node:crypto";
+import { AIMessage, type BaseMessage } from "@langchain/core/messages";
+import { Overwrite, type LangGraphRunnableConfig } from "@langchain/langgraph";
+import { MoAInputError } from "../errors.js";
+import type { ResolvedMoAOptions } from "../state/options.js";
+import { createAllModels } from "../models/create-all-models.js";
+import { answerFormatOf } from "./answer-format-of.js";
+import { checkAnswerFormat } from "./bind-answer-format.js";
+import { checkContentSupport } from "./check-content-support.js";
+import type { Proposal } from "../state/proposal.js";
+import { EMPTY_TRACE, type MoAStateUpdate } from "../state/state.js";
+
+/**
+ * Checks that a turn can start, before any model is called: the conversation is not empty and ends
+ * with the user's message, every model can be created, supports the conversation's content, and every
+ * aggregator can answer in the turn's format (tools, structured output), so that a missing provider
+ * package or an unsupported tool fails before any tokens are spent.
+ * Throws `MoAInputError`, `MoAConfigError` or the model's own error.
+ */
+export async function checkTurn(options: ResolvedMoAOptions, messages: readonly BaseMessage[], config: LangGraphRunnableConfig): Promise<void> {
+  if (messages.length === 0) {
+    throw new MoAInputError("The conversation is empty: pass { messages: [new HumanMessage(\"…\")] } (at least one message).");
+  }
+  if (AIMessage.isInstance(messages[messages.length - 1])) {
+    throw new MoAInputError("The conversation ends with an AI message: the last message must be the user's (a HumanMessage) for the MoA to answer it.");
+  }
+  const slots = [...options.proposers, ...options.aggregators];
+  const models = await createAllModels(slots, options.redact);
+  checkContentSupport(messages, slots, models);
+  checkAnswerFormat(models.slice(options.proposers.length), options.aggregators, answerFormatOf(config, options.answerFormat));
+}
+
+/**
+ * The per-turn fields a new turn starts with, written together with the turn's input (so a checkpointed
+ * thread starts each turn afresh without a step of its own): no proposals, references, trace or
+ * structured response yet, a new turn id, and the turn's deadline (epoch ms) when `timeouts.turnMs` is set.
+ */
+export function newTurnFields(options: Pick<ResolvedMoAOptions, "timeouts">): MoAStateUpdate {
+  const { turnMs } = options.timeouts;
+  return {
+    proposals: new Overwrite<Proposal[]>([]),
+    references: [],
+    trace: EMPTY_TRACE,
+    structuredResponse: undefined,
+    turnId: randomUUID(),
+    deadline: turnMs === undefined ? null : Date.now() + turnMs,
+  };
+}
