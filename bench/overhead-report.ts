@@ -1,5 +1,5 @@
 import { IMPLEMENTATIONS } from "./implementations/index.js";
-import { bestPeer, PEER_FIGURES } from "./peers.js";
+import { bestPeer, machineScale, PEER_FIGURES } from "./peers.js";
 import type { OverheadRun } from "./scenarios/overhead.js";
 import type { SettingsRun } from "./scenarios/settings.js";
 
@@ -20,19 +20,29 @@ export function overheadSection(runs: Record<string, OverheadRun> | undefined): 
   const all = byNode(runs);
   if (all.length === 0) return `${title}\n\nNot measured yet: run \`npm run bench -- --only overhead\`.\n`;
   const names = IMPLEMENTATIONS.map((impl) => impl.name);
-  const head = (first: string[]) => `| ${[...first, ...IMPLEMENTATIONS.map((impl) => impl.label)].join(" | ")} |\n|${[...first, ...names].map(() => "---").join("|")}|`;
+  const head = (first: string[], last: string[] = []) => {
+    const titles = [...first, ...IMPLEMENTATIONS.map((impl) => impl.label), ...last];
+    return `| ${titles.join(" | ")} |\n|${titles.map(() => "---").join("|")}|`;
+  };
   const cpuRows = all.flatMap((run) =>
     run.rows.map((row) => `| ${run.node} | ${shapeOf(row)} | ${names.map((name) => row.cpuMsPerTurn[name]).join(" | ")} | **${row.cpuRatioToBareGraph}** ${mark(row.cpuRatioToBareGraph <= CPU_TARGET)} |`),
   );
   const wallRows = all.flatMap((run) => run.rows.map((row) => `| ${run.node} | ${shapeOf(row)} | ${row.criticalPathMs} | ${names.map((name) => row.wallRatio[name]).join(" | ")} |`));
   const warningRows = all.flatMap((run) => run.rows.map((row) => `| ${run.node} | ${shapeOf(row)} | ${names.map((name) => row.maxListenersWarnings?.[name] ?? "").join(" | ")} |`));
   const latest = all.at(-1) as OverheadRun;
+  const node20 = all.find((run) => run.node.startsWith("v20."));
+  const scale = node20 && machineScale(node20.rows.map((row) => ({ ...row, cpuMsPerTurn: row.cpuMsPerTurn.raw ?? Number.NaN, wallRatio: row.wallRatio.raw ?? Number.NaN })));
   const peerRows = latest.rows.map((row) => {
-    const peer = bestPeer(row.proposers, row.layers);
+    const asMeasured = bestPeer(row.proposers, row.layers);
+    const scaled = bestPeer(row.proposers, row.layers, scale);
+    if (!asMeasured || !scaled) return "";
     const cpu = row.cpuMsPerTurn.moa ?? Number.NaN;
     const wall = row.wallRatio.moa ?? Number.NaN;
-    return peer ? `| ${shapeOf(row)} | ${cpu} | ${peer.cpuMsPerTurn} ${mark(cpu < peer.cpuMsPerTurn)} | ${wall} | ${peer.wallRatio} ${mark(wall < peer.wallRatio)} |` : "";
+    return `| ${shapeOf(row)} | ${cpu} | ${asMeasured.cpuMsPerTurn} | ${scale ? `${scaled.cpuMsPerTurn} ` : ""}${mark(cpu < scaled.cpuMsPerTurn)} | ${wall} | ${asMeasured.wallRatio} | ${scale ? `${scaled.wallRatio} ` : ""}${mark(wall < scaled.wallRatio)} |`;
   });
+  const scaleNote = scale
+    ? `This machine's Node 20 raw floor is ${scale.cpu.toFixed(2)} x the peers' run's in CPU and ${scale.wallOverhead.toFixed(2)} x in overhead over the critical path (medians over the shapes).`
+    : "No Node 20 run here to scale by: the peers' figures are compared as measured.";
   const quick = all.some((run) => run.quick) ? "\n\n**Quick run** (`--quick`): a few turns per figure, to check that the benchmark works; the figures are not meant to be compared.\n" : "";
   return `${title}
 
@@ -40,11 +50,12 @@ The same turn (one question; ${IMPLEMENTATIONS.length} implementations, from the
 a process of its own on loopback, so that its CPU is not charged to the client. Each Node version is a
 separate run of \`npm run bench -- --only overhead\` (all three: \`npm run bench:nodes\`).${quick}
 
-**Client CPU ms per turn**, models answering at once: ${latest.cpuTurns} turns per implementation and shape, in blocks
-whose order rotates. The last column is this library over the bare LangGraph graph of the same shape
-(target: at most ${CPU_TARGET}).
+**Client CPU ms per turn**, models answering at once: the median of ${latest.blocks} blocks per implementation and shape
+(a block is the turns of about ${latest.callsPerBlock} model calls; the blocks' order rotates). The last column is this
+library over the bare LangGraph graph of the same shape, the median of the ratios of their blocks in
+each round (target: at most ${CPU_TARGET}).
 
-${head(["Node", "proposers x layers"])} this library / bare graph |
+${head(["Node", "proposers x layers"], ["this library / bare graph"])}
 ${cpuRows.join("\n")}
 
 **Wall time of a turn / its critical path**, every model call taking 100 ms (critical path: (layers + 1) x
@@ -62,11 +73,14 @@ ${head(["Node", "proposers x layers"])}
 ${warningRows.join("\n")}
 
 **Against the reference implementations** (${latest.node}): the best of AgentScope 0.1.6 and the LlamaIndex MoA
-pack at each shape, measured on Node 20 against the same kind of server (bench/peers.ts; Python, not
-re-run here). Target: below both.
+pack at each shape (bench/peers.ts: measured on Node 20 against the same kind of server, in a run whose
+raw \`openai\` client floor is given there; Python, not re-run here). Machines differ in speed, so each
+peer figure is also given scaled to this machine: its CPU by how much slower this report's Node 20 raw
+floor is than the peers' run's, its overhead over the critical path (wall ratio - 1) likewise.
+${scaleNote} Target: below the best peer, scaled.
 
-| proposers x layers | this library: CPU ms per turn | best peer | this library: wall / critical path | best peer |
-|---|---|---|---|---|
+| proposers x layers | this library: CPU ms per turn | best peer, as measured | best peer, scaled to this machine | this library: wall / critical path | best peer, as measured | best peer, scaled |
+|---|---|---|---|---|---|---|
 ${peerRows.join("\n")}
 
 Peers' figures (CPU ms per turn; wall ratio): ${PEER_FIGURES.map((p) => `${shapeOf(p)}: AgentScope ${p.cpuMsPerTurn.agentscope}; ${p.wallRatio.agentscope}, LlamaIndex ${p.cpuMsPerTurn.llamaindex}; ${p.wallRatio.llamaindex}`).join(" · ")}.
@@ -90,10 +104,23 @@ export function settingsSection(runs: Record<string, SettingsRun> | undefined): 
   return `${title}
 
 Client CPU ms per turn (and the ratio to the group's default), ${first.shape.proposers} proposers x ${first.shape.layers} layers, models answering
-at once, ${first.turns} turns per setting in alternating blocks; the model server in its own process.
+at once, ${first.turns} turns per setting in alternating blocks (the median block counts); the model server in its own process.
 
 | what | setting | ${all.map((run) => `Node ${run.node}`).join(" | ")} |
 |---|---|${all.map(() => "---").join("|")}|
 ${rows.join("\n")}
+
+The defaults are the cheapest settings that keep every feature:
+- **Stream mode** is the caller's choice; \`values\` (what \`invoke\` uses) and \`updates\` cost the same. \`messages\`
+  makes every model stream its tokens, which is its purpose.
+- **Callbacks**: a handler makes LangChain report every run to it. The library adds none to a proposer's
+  call and dispatches its proposal event only when a handler is there to receive it; the chat model
+  (\`MixtureOfAgents\`) needs one of its own per turn for \`showInternal\` and its events.
+- **Durability** stays LangGraph's \`async\`. \`exit\` is cheaper, but it writes no checkpoint until the turn
+  ends, so a running turn's progress (its layers, its proposals) cannot be read with \`getState\` from another
+  process or in LangGraph Studio; pass \`durability: "exit"\` to a run where that does not matter.
+- **A task per proposer** stays. One task per layer is cheaper in a bare graph, but then a proposal is no
+  longer saved, streamed (\`updates\`, \`tasks\`, \`custom\`) or traced as it arrives: each proposer call is
+  a LangGraph task of its own.
 `;
 }

@@ -115,14 +115,13 @@ ${table(r.memory, [["checkpointer", "checkpointer"], ["turns", "turns"], ["heapB
 Without a checkpointer the memory does not grow with the number of turns (the "none" row). With
 \`MemorySaver\` it grows with what the saver stores: its serialized bytes, plus about 10 KB per turn
 that the byte count does not cover (presumably the saver's string ids, maps and buffer headers for the
-checkpoint and writes of every step; not yet confirmed with a heap snapshot). The memory was still held
-after the benchmark dropped its references to the graph and the saver (last column). A heap snapshot
-shows why: a keep-alive TCP socket of the HTTP client, opened during a turn, keeps that turn's async
-context (Node's \`AsyncLocalStorage\` store: LangChain's \`RunTree\`, its config, and in it LangGraph's
-\`configurable.__pregel_checkpointer\`), so the saver lives as long as the pooled socket. That is one old
-turn's context per pooled socket, not growth per turn. The context is LangGraph's own task context
-(removing the \`__pregel_\` keys from the model call's config does not cut the link); a way around it is
-still to be found.
+checkpoint and writes of every step; not yet confirmed with a heap snapshot). Once the benchmark drops
+its references to the graph and the saver, that memory is given back (last column), although the HTTP
+clients and their pooled keep-alive sockets live on: a socket keeps the async context it was opened in
+(Node's \`AsyncLocalStorage\` stores), and the model calls run outside the turn's LangChain context
+(\`src/models/outside-turn-context.ts\`), so no socket keeps a turn, its config or the checkpointer. The
+scenario checks this with a \`WeakRef\` to the dropped saver and fails if it is still reachable
+(\`test/runtime/turn-context-release.test.ts\` checks the same on every Node version).
 
 ${agentLoopSection(r.agentLoop)}
 ${threadSoakSection(r.threadSoak)}`;

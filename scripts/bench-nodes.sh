@@ -9,7 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for major in 20 22 24; do
+# BENCH_NODES picks the versions (default "20 22 24"), e.g. to measure again only one of them.
+for major in ${BENCH_NODES:-20 22 24}; do
   scripts/node-runtime.sh install "$major" >&2
   bin=$(scripts/node-runtime.sh bin "$major")
   echo "== Node $("$bin/node" --version)" >&2

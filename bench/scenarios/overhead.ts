@@ -8,7 +8,7 @@ import { median, round } from "../stats.js";
 export interface OverheadRow extends Shape {
   /** Client CPU per turn with models that answer at once, ms. */
   cpuMsPerTurn: Record<string, number>;
-  /** `moa` CPU / `bareGraph` CPU. */
+  /** `moa` CPU / `bareGraph` CPU: the median over rounds of the ratio of their blocks in the round. */
   cpuRatioToBareGraph: number;
   /** The critical path at 100 ms per model call: (layers + 1) x 100 ms. */
   criticalPathMs: number;
@@ -22,8 +22,10 @@ export interface OverheadRow extends Shape {
 export interface OverheadRun {
   node: string;
   quick: boolean;
-  /** Turns per implementation and shape in the CPU measurement. */
-  cpuTurns: number;
+  /** Blocks per implementation and shape in the CPU measurement. */
+  blocks: number;
+  /** Model calls per block (whole turns: at least one turn). */
+  callsPerBlock: number;
   /** Turns per implementation and shape in the wall-time measurement. */
   wallTurns: number;
   rows: OverheadRow[];
@@ -39,9 +41,10 @@ export const SHAPES: readonly Shape[] = [
 
 const MODEL_LATENCY_MS = 100;
 
-const SIZES: Record<Size, { warmUp: number; blocks: number; turnsPerBlock: number; wallRepeats: number }> = {
-  full: { warmUp: 30, blocks: 8, turnsPerBlock: 30, wallRepeats: 9 },
-  quick: { warmUp: 1, blocks: 1, turnsPerBlock: 2, wallRepeats: 1 },
+/** Blocks of turns per implementation, and model calls per block (a block is a few turns of the shape). */
+const SIZES: Record<Size, { warmUp: number; blocks: number; callsPerBlock: number; wallRepeats: number }> = {
+  full: { warmUp: 30, blocks: 24, callsPerBlock: 24, wallRepeats: 9 },
+  quick: { warmUp: 1, blocks: 1, callsPerBlock: 1, wallRepeats: 1 },
 };
 
 function cpuMs(): number {
@@ -58,12 +61,13 @@ function rotated<T>(items: readonly T[], by: number): T[] {
 /**
  * The cost of a turn split by layer: the raw `openai` client (HTTP), `ChatOpenAI` (LangChain's model
  * layer), a bare LangGraph graph of the same shape (LangGraph), and this library, all against one model
- * server in a process of its own. CPU: client CPU per turn with models answering at once, in blocks
- * whose order rotates so that every implementation sees the same machine load. Wall: the median turn
+ * server in a process of its own. CPU: client CPU per turn with models answering at once, in short
+ * blocks whose order rotates so that every implementation sees the same machine load; the median block
+ * counts, so that a moment of load from elsewhere on a shared machine does not. Wall: the median turn
  * with every call taking 100 ms, over the critical path, the implementations taking turns.
  */
 export async function overhead(size: Size): Promise<OverheadRun> {
-  const { warmUp, blocks, turnsPerBlock, wallRepeats } = SIZES[size];
+  const { warmUp, blocks, callsPerBlock, wallRepeats } = SIZES[size];
   const server = await startModelServerProcess();
   const baseURL = `${server.url}/v1`;
   const rows: OverheadRow[] = [];
@@ -72,7 +76,8 @@ export async function overhead(size: Size): Promise<OverheadRun> {
     for (const [s, shape] of SHAPES.entries()) {
       const instant = IMPLEMENTATIONS.map((impl) => ({ name: impl.name, turn: impl.create({ baseURL, model: "instant" }, shape) }));
       const slow = IMPLEMENTATIONS.map((impl) => ({ name: impl.name, turn: impl.create({ baseURL, model: "model-100ms" }, shape) }));
-      const spent = new Map<string, number>(instant.map(({ name }) => [name, 0]));
+      const turnsPerBlock = Math.ceil(callsPerBlock / (shape.proposers * shape.layers + 1));
+      const perBlock = new Map<string, number[]>(instant.map(({ name }) => [name, []]));
       const seen = new Map<string, number>(instant.map(({ name }) => [name, 0]));
       const counted = async (name: string, work: () => Promise<void>) => seen.set(name, (seen.get(name) ?? 0) + (await warnings.during(work)));
       for (const { name, turn } of instant) await counted(name, async () => {
@@ -83,7 +88,7 @@ export async function overhead(size: Size): Promise<OverheadRun> {
           await counted(name, async () => {
             const before = cpuMs();
             for (let i = 0; i < turnsPerBlock; i++) await turn();
-            spent.set(name, (spent.get(name) ?? 0) + cpuMs() - before);
+            perBlock.get(name)?.push((cpuMs() - before) / turnsPerBlock);
           });
         }
       }
@@ -92,13 +97,14 @@ export async function overhead(size: Size): Promise<OverheadRun> {
       for (let r = 0; r < wallRepeats; r++) {
         for (const { name, turn } of rotated(slow, r)) await counted(name, async () => void walls.get(name)?.push(await timed(turn)));
       }
-      const turns = blocks * turnsPerBlock;
-      const cpu = Object.fromEntries([...spent].map(([name, ms]) => [name, round(ms / turns, 2)]));
+      const cpu = Object.fromEntries([...perBlock].map(([name, samples]) => [name, round(median(samples), 2)]));
+      const moa = perBlock.get("moa") ?? [];
+      const bare = perBlock.get("bareGraph") ?? [];
       const criticalPathMs = (shape.layers + 1) * MODEL_LATENCY_MS;
       rows.push({
         ...shape,
         cpuMsPerTurn: cpu,
-        cpuRatioToBareGraph: round((spent.get("moa") ?? 0) / (spent.get("bareGraph") ?? 1), 3),
+        cpuRatioToBareGraph: round(median(moa.map((ms, i) => ms / (bare[i] ?? ms))), 3),
         criticalPathMs,
         wallRatio: Object.fromEntries([...walls].map(([name, samples]) => [name, round(median(samples) / criticalPathMs, 3)])),
         maxListenersWarnings: Object.fromEntries(seen),
@@ -109,7 +115,7 @@ export async function overhead(size: Size): Promise<OverheadRun> {
     warnings.stop();
     await server.close();
   }
-  return { node: process.version, quick: size === "quick", cpuTurns: blocks * turnsPerBlock, wallTurns: wallRepeats, rows };
+  return { node: process.version, quick: size === "quick", blocks, callsPerBlock, wallTurns: wallRepeats, rows };
 }
 
 async function timed(turn: Turn): Promise<number> {

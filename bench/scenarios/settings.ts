@@ -7,7 +7,7 @@ import { chatOpenAI } from "../implementations/chat-openai.js";
 import { QUESTION, type Shape, type Target } from "../implementations/shape.js";
 import { startModelServerProcess } from "../server-process.js";
 import { progress, type Size } from "../setup.js";
-import { round } from "../stats.js";
+import { median, round } from "../stats.js";
 
 /** The CPU per turn of one way of running a turn. */
 export interface SettingRow {
@@ -40,7 +40,7 @@ interface Variant {
 
 const SHAPE: Shape = { proposers: 3, layers: 2 };
 const SIZES: Record<Size, { warmUp: number; blocks: number; turnsPerBlock: number }> = {
-  full: { warmUp: 20, blocks: 6, turnsPerBlock: 25 },
+  full: { warmUp: 20, blocks: 20, turnsPerBlock: 5 },
   quick: { warmUp: 1, blocks: 1, turnsPerBlock: 2 },
 };
 
@@ -84,13 +84,14 @@ function cpuMs(): number {
 
 /**
  * Client CPU per turn (3 proposers x 2 layers, models answering at once, the model server in its own
- * process) for each setting a caller can change, the settings of a group taking turns block by block.
+ * process) for each setting a caller can change, the settings of a group taking turns block by block;
+ * the median block counts.
  */
 export async function settings(size: Size): Promise<SettingsRun> {
   const { warmUp, blocks, turnsPerBlock } = SIZES[size];
   const server = await startModelServerProcess();
   const all = variants({ baseURL: `${server.url}/v1`, model: "instant" });
-  const spent = new Map<Variant, number>(all.map((variant) => [variant, 0]));
+  const perBlock = new Map<Variant, number[]>(all.map((variant) => [variant, []]));
   const groups = [...new Set(all.map((variant) => variant.group))];
   try {
     for (const [g, group] of groups.entries()) {
@@ -100,7 +101,7 @@ export async function settings(size: Size): Promise<SettingsRun> {
         for (const variant of block % 2 === 0 ? members : [...members].reverse()) {
           const before = cpuMs();
           for (let i = 0; i < turnsPerBlock; i++) await variant.turn();
-          spent.set(variant, (spent.get(variant) ?? 0) + cpuMs() - before);
+          perBlock.get(variant)?.push((cpuMs() - before) / turnsPerBlock);
         }
       }
       progress("settings", g + 1, groups.length);
@@ -109,7 +110,7 @@ export async function settings(size: Size): Promise<SettingsRun> {
     await server.close();
   }
   const turns = blocks * turnsPerBlock;
-  const perTurn = (variant: Variant) => (spent.get(variant) ?? 0) / turns;
+  const perTurn = (variant: Variant) => median(perBlock.get(variant) ?? []);
   const rows = all.map((variant): SettingRow => {
     const base = all.find((other) => other.group === variant.group && other.isDefault) ?? variant;
     return { group: variant.group, setting: variant.setting, isDefault: variant.isDefault, cpuMsPerTurn: round(perTurn(variant), 2), ratio: round(perTurn(variant) / perTurn(base), 3) };
