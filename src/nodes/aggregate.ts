@@ -59,7 +59,7 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
         }, {
           timeoutMs: options.timeouts.aggregatorMs,
           retry: options.retry,
-          ...(state.deadline !== null && options.timeouts.turnMs !== undefined ? { deadline: { at: state.deadline, turnMs: options.timeouts.turnMs } } : {}),
+          ...(state.deadline !== null && options.timeouts.turnMs !== undefined ? { deadline: { at: state.deadline, turnMs: options.timeouts.turnMs, turnId: state.turnId } } : {}),
         }, {
           bind: (model) => bindAnswerFormat(model, format, slot),
           ...(format?.stop ? { options: { stop: [...format.stop] } } : {}),

@@ -33,8 +33,8 @@ export interface CallLabel {
 export interface CallPolicy {
   /** Timeout of one attempt, in milliseconds. */
   readonly timeoutMs?: number;
-  /** Epoch milliseconds by which the turn must be done, and the turn timeout it comes from. */
-  readonly deadline?: { readonly at: number; readonly turnMs: number };
+  /** Epoch milliseconds by which the turn must be done, the turn timeout it comes from, and the turn's id. */
+  readonly deadline?: { readonly at: number; readonly turnMs: number; readonly turnId: string };
   /** Retries of 429, 5xx and dropped connections. */
   readonly retry: RetryPolicy;
   /** Aborts the call from outside the graph's own signal (a layer's quorum). */
@@ -155,7 +155,7 @@ function bounded(
     else timers.push(setTimeout(() => own.abort(reason), ms));
   };
   if (timeoutMs !== undefined) abortAfter(timeoutMs, new MoATimeoutError("call", timeoutMs));
-  if (deadline !== undefined) abortAfter(deadline.at - now(), turnTimeoutError(deadline.at, deadline.turnMs));
+  if (deadline !== undefined) abortAfter(deadline.at - now(), turnTimeoutError(deadline));
   // Linked by hand (not AbortSignal.any) so that the listener leaves the shared signal when the call ends.
   const unlink = [parent, extra].map((source) => link(source, own));
   return {

@@ -68,7 +68,7 @@ export function createProposeNode(options: ResolvedMoAOptions, settings: Propose
       const answer = await callModel(slot, messages, config, { role: "proposer", layer: task.layer, hidden: settings.hidden }, {
         timeoutMs: options.timeouts.proposerMs,
         retry: options.retry,
-        ...(task.deadline !== null && options.timeouts.turnMs !== undefined ? { deadline: { at: task.deadline, turnMs: options.timeouts.turnMs } } : {}),
+        ...(task.deadline !== null && options.timeouts.turnMs !== undefined ? { deadline: { at: task.deadline, turnMs: options.timeouts.turnMs, turnId: task.turnId } } : {}),
         ...(quorum ? { signal: quorum.signal } : {}),
       });
       const read = proposalText(answer.message);
