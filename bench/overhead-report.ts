@@ -12,6 +12,11 @@ function byNode<T extends { node: string }>(runs: Record<string, T> | undefined)
 }
 
 const mark = (ok: boolean) => (ok ? "✓" : "✗");
+
+/** "Node v20.20.2 on 2026-…, …": when each Node version's run took place. */
+function provenance(runs: ReadonlyArray<{ node: string; date?: string; quick: boolean }>): string {
+  return runs.map((run) => `Node ${run.node} ${run.date ? `on ${run.date}` : "(date not recorded)"}${run.quick ? " (quick)" : ""}`).join("; ");
+}
 const shapeOf = (row: { proposers: number; layers: number }) => `${row.proposers} x ${row.layers}`;
 
 /** Section 1: the cost of a turn split by layer of the stack, per Node version, against the targets and the peers. */
@@ -48,10 +53,10 @@ export function overheadSection(runs: Record<string, OverheadRun> | undefined): 
 
 The same turn (one question; ${IMPLEMENTATIONS.length} implementations, from the floor up), against one OpenAI-protocol model server running in
 a process of its own on loopback, so that its CPU is not charged to the client. Each Node version is a
-separate run of \`npm run bench -- --only overhead\` (all three: \`npm run bench:nodes\`).${quick}
+separate run of \`npm run bench -- --only overhead\` (all three: \`npm run bench:nodes\`): ${provenance(all)}.${quick}
 
 **Client CPU ms per turn**, models answering at once: the median of ${latest.blocks} blocks per implementation and shape
-(a block is the turns of about ${latest.callsPerBlock} model calls; the blocks' order rotates). The last column is this
+(a block is whole turns, at least ${latest.callsPerBlock} model calls; the blocks' order rotates). The last column is this
 library over the bare LangGraph graph of the same shape, the median of the ratios of their blocks in
 each round (target: at most ${CPU_TARGET}).
 
@@ -104,9 +109,10 @@ export function settingsSection(runs: Record<string, SettingsRun> | undefined): 
   return `${title}
 
 Client CPU ms per turn (and the ratio to the group's default), ${first.shape.proposers} proposers x ${first.shape.layers} layers, models answering
-at once, ${first.turns} turns per setting in alternating blocks (the median block counts); the model server in its own process.
+at once, the turns of each setting in alternating blocks (the median block counts); the model server in its own process.
+${provenance(all)}.
 
-| what | setting | ${all.map((run) => `Node ${run.node}`).join(" | ")} |
+| what | setting | ${all.map((run) => `Node ${run.node} (${run.turns} turns${run.quick ? ", quick" : ""})`).join(" | ")} |
 |---|---|${all.map(() => "---").join("|")}|
 ${rows.join("\n")}
 

@@ -20,11 +20,12 @@ export interface BenchResults {
   overhead?: Record<string, OverheadRun>;
   /** Section 2, by Node major version. */
   settings?: Record<string, SettingsRun>;
-  throughput: ThroughputRow[];
+  /** Absent from results of `--only` runs into a new output. */
+  throughput?: ThroughputRow[];
   /** The percentiles (the samples are only kept for the chart). */
-  tailLatency: Array<Omit<TailRow, "samples">>;
-  timeToFirstToken: TtftRow[];
-  memory: MemoryRow[];
+  tailLatency?: Array<Omit<TailRow, "samples">>;
+  timeToFirstToken?: TtftRow[];
+  memory?: MemoryRow[];
   /** Absent from results written before the agent-loop benchmark existed. */
   agentLoop?: AgentLoopResult;
   /** Absent from results written before the thread soak existed. */
@@ -61,7 +62,9 @@ function remeasuredNote(r: BenchResults): string {
   return entries.length === 0 ? "" : `\nRe-measured since by \`npm run bench -- --only ...\`: ${entries.join("; ")}.`;
 }
 
-function table<T extends object>(rows: T[], columns: Array<[keyof T, string]>): string {
+/** The rows as a Markdown table, or a note that the section was not measured (results of an `--only` run). */
+function table<T extends object>(rows: T[] | undefined, columns: Array<[keyof T, string]>): string {
+  if (rows === undefined) return "Not measured yet: run `npm run bench` (or `--only` with this section) with the same `--out`.";
   const head = `| ${columns.map(([, title]) => title).join(" | ")} |`;
   const rule = `|${columns.map(() => "---").join("|")}|`;
   return [head, rule, ...rows.map((row) => `| ${columns.map(([key]) => String(row[key])).join(" | ")} |`)].join("\n");
@@ -104,10 +107,10 @@ ${table(r.tailLatency, [["setting", "setting"], ["p50Ms", "p50 (ms)"], ["p95Ms",
 
 ${table(r.timeToFirstToken, [["layers", "layers"], ["criticalPathMs", "critical path (ms)"], ["medianTtftMs", "median first token (ms)"], ["ratio", "ratio"]])}
 
-## 6. Memory over ${r.memory[0]?.turns.toLocaleString("en")} sequential turns
+## 6. Memory over ${memoryTurns(r)} sequential turns
 
 Heap plus external memory (where the checkpointer's serialized bytes live) after a full GC, before and
-after ${r.memory[0]?.turns.toLocaleString("en")} turns (each on its own thread when checkpointed). "Unexplained" is the growth minus the
+after ${memoryTurns(r)} turns (each on its own thread when checkpointed). "Unexplained" is the growth minus the
 bytes the checkpointer holds (its serialized checkpoints and writes, counted by walking its storage).
 
 ${table(r.memory, [["checkpointer", "checkpointer"], ["turns", "turns"], ["heapBeforeMb", "heap before (MB)"], ["heapAfterMb", "heap after (MB)"], ["growthMb", "growth (MB)"], ["checkpointDataMb", "checkpoint data (MB)"], ["unexplainedMb", "unexplained (MB)"], ["afterDroppingMb", "after dropping graph and checkpointer (MB)"]])}
@@ -196,3 +199,6 @@ server, the MoA graph and the agent, which grows with the number of calls.`
 }
 
 const round3 = (value: number): number => Number(value.toFixed(3));
+
+/** The number of turns of the memory section, as the report writes it. */
+const memoryTurns = (r: BenchResults): string => (r.memory?.[0]?.turns ?? 10_000).toLocaleString("en");

@@ -46,7 +46,7 @@ const SCENARIOS: { [K in SectionKey]: { name: string; run: (size: Size) => Promi
 };
 const KEYS = Object.keys(SECTIONS) as SectionKey[];
 const USAGE = `Usage: npm run bench [-- [--only <scenario>[,<scenario>...]] [--quick] [--out <report.md>]]
-  --only   run only these scenarios and merge them into the existing results
+  --only   run only these scenarios and merge them into the results at the output (if any)
            (${KEYS.map((key) => SCENARIOS[key].name).join(", ")})
   --quick  every scenario at a small size (under a minute in all), to check that the benchmarks work
   --out    where to write the report (default bench/REPORT.md; with --quick, a temporary directory);
@@ -93,7 +93,7 @@ const { keys, partial, size, reportPath } = asked;
 const outDir = dirname(reportPath);
 const resultsPath = join(outDir, "results.json");
 
-/** The results already at the output path, which a partial run completes and whose other Node versions every run keeps. */
+/** The results already at the output path (if any), which a partial run completes and whose other Node versions every run keeps. */
 async function previousResults(): Promise<BenchResults | undefined> {
   if (!existsSync(resultsPath)) return undefined;
   return JSON.parse(await readFile(resultsPath, "utf8")) as BenchResults;
@@ -123,17 +123,16 @@ for (const key of keys) {
 }
 
 const previous = await previousResults();
-if (partial && previous === undefined) {
-  console.error(`--only merges into ${resultsPath}, which does not exist yet: run \`npm run bench\` once first (with the same --out).`);
-  process.exit(2);
-}
 // Sections 1 and 2 keep every Node version's run; the others are replaced by a full run, merged by a partial one.
 const perNode = Object.fromEntries(
   PER_NODE_SECTIONS.map((key) => [key, { ...previous?.[key], ...(measured[key] === undefined ? {} : { [nodeMajor]: measured[key] }) }]),
 );
 const { overhead: _o, settings: _s, ...sections } = measured;
+// A partial run into a new output starts its results with this run's machine; the other sections are "not measured".
 const results: BenchResults = partial
   ? ({
+      machine,
+      ...(size === "quick" ? { quick: true } : {}),
       ...previous,
       ...sections,
       ...perNode,
@@ -162,7 +161,7 @@ if (keys.includes("tailLatency")) {
       title: "Turn latency with log-normal proposers (5 proposers, 1 layer)",
       yLabel: "ms",
       series: ["p50", "p95", "p99"],
-      groups: results.tailLatency.map((r) => ({ label: r.setting, values: [r.p50Ms, r.p95Ms, r.p99Ms] })),
+      groups: (results.tailLatency ?? []).map((r) => ({ label: r.setting, values: [r.p50Ms, r.p95Ms, r.p99Ms] })),
     }),
   );
 }

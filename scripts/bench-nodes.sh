@@ -5,7 +5,7 @@
 # other versions' figures, so the report shows the three side by side.
 #
 #   npm run bench:nodes                               # into bench/REPORT.md
-#   npm run bench:nodes -- --quick --out /tmp/b/REPORT.md
+#   npm run bench:nodes -- --quick --out /tmp/b/REPORT.md   # a new output holds sections 1 and 2 only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -21,6 +21,8 @@ export interface OverheadRow extends Shape {
 /** One run of the overhead scenario, on one Node version. */
 export interface OverheadRun {
   node: string;
+  /** When it was measured (ISO 8601); absent from results written before it was recorded. */
+  date?: string;
   quick: boolean;
   /** Blocks per implementation and shape in the CPU measurement. */
   blocks: number;
@@ -115,7 +117,7 @@ export async function overhead(size: Size): Promise<OverheadRun> {
     warnings.stop();
     await server.close();
   }
-  return { node: process.version, quick: size === "quick", blocks, callsPerBlock, wallTurns: wallRepeats, rows };
+  return { node: process.version, date: new Date().toISOString(), quick: size === "quick", blocks, callsPerBlock, wallTurns: wallRepeats, rows };
 }
 
 async function timed(turn: Turn): Promise<number> {

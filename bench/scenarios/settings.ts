@@ -25,6 +25,8 @@ export interface SettingRow {
 /** One run of the settings scenario, on one Node version. */
 export interface SettingsRun {
   node: string;
+  /** When it was measured (ISO 8601); absent from results written before it was recorded. */
+  date?: string;
   quick: boolean;
   shape: Shape;
   turns: number;
@@ -115,5 +117,5 @@ export async function settings(size: Size): Promise<SettingsRun> {
     const base = all.find((other) => other.group === variant.group && other.isDefault) ?? variant;
     return { group: variant.group, setting: variant.setting, isDefault: variant.isDefault, cpuMsPerTurn: round(perTurn(variant), 2), ratio: round(perTurn(variant) / perTurn(base), 3) };
   });
-  return { node: process.version, quick: size === "quick", shape: SHAPE, turns, rows };
+  return { node: process.version, date: new Date().toISOString(), quick: size === "quick", shape: SHAPE, turns, rows };
 }

@@ -4,6 +4,7 @@ import { Overwrite, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { MoAInputError } from "../errors.js";
 import type { ResolvedMoAOptions } from "../state/options.js";
 import { createAllModels } from "../models/create-all-models.js";
+import { outsideTurnContext } from "../models/outside-turn-context.js";
 import { answerFormatOf } from "./answer-format-of.js";
 import { checkAnswerFormat } from "./bind-answer-format.js";
 import { checkContentSupport } from "./check-content-support.js";
@@ -25,7 +26,9 @@ export async function checkTurn(options: ResolvedMoAOptions, messages: readonly 
     throw new MoAInputError("The conversation ends with an AI message: the last message must be the user's (a HumanMessage) for the MoA to answer it.");
   }
   const slots = [...options.proposers, ...options.aggregators];
-  const models = await createAllModels(slots, options.redact);
+  // Outside the turn's context: the first turn loads each provider's modules, and Node keeps the context a
+  // module was imported in for as long as the module lives (the process).
+  const models = await outsideTurnContext(() => createAllModels(slots, options.redact));
   checkContentSupport(messages, slots, models);
   checkAnswerFormat(models.slice(options.proposers.length), options.aggregators, answerFormatOf(config, options.answerFormat));
 }
