@@ -1,3 +1,5 @@
+import { median } from "../tools/quantile.js";
+
 /**
  * The reference implementations' figures at the shapes of the overhead section: AgentScope 0.1.6's
  * `MixtureOfAgents` and the LlamaIndex MoA pack (Python), measured side by side with this library on
@@ -46,11 +48,6 @@ export function machineScale(floors: ReadonlyArray<{ proposers: number; layers: 
     return peer ? [{ cpu: floor.cpuMsPerTurn / peer.rawFloor.cpuMsPerTurn, wall: (floor.wallRatio - 1) / (peer.rawFloor.wallRatio - 1) }] : [];
   });
   if (pairs.length === 0) return undefined;
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  };
   return { cpu: median(pairs.map((p) => p.cpu)), wallOverhead: median(pairs.map((p) => p.wall)) };
 }
 

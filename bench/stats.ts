@@ -11,5 +11,11 @@ export function logNormal(medianMs: number, sigma: number, random: () => number)
   return medianMs * Math.exp(sigma * normal);
 }
 
+/** Process CPU time (user + system, all threads), in milliseconds. */
+export function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /** Rounds for a report. */
 export const round = (value: number, digits = 2): number => Number(value.toFixed(digits));

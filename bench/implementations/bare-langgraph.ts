@@ -1,7 +1,7 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { Annotation, END, MessagesAnnotation, Send, START, StateGraph } from "@langchain/langgraph";
 import { injectSystemText } from "../../src/prompts/inject-system-text.js";
-import { chatOpenAI } from "./chat-openai.js";
+import { chatOpenAIModels } from "./chat-openai.js";
 import { QUESTION, referencesText, type Implementation } from "./shape.js";
 
 const BareState = Annotation.Root({
@@ -21,8 +21,7 @@ export const bareLangGraph: Implementation = {
   name: "bareGraph",
   label: "bare LangGraph graph of the same shape",
   create(target, shape) {
-    const proposers = Array.from({ length: shape.proposers }, () => chatOpenAI(target));
-    const aggregator = chatOpenAI(target);
+    const { proposers, aggregator } = chatOpenAIModels(target, shape);
     const fanOut = (state: typeof BareState.State) =>
       proposers.map((_, index) => new Send("propose", { messages: state.messages, references: state.references, layer: state.layer + 1, index }));
     const graph = new StateGraph(BareState)
@@ -58,8 +57,7 @@ export const bareLangGraphOneTaskPerLayer: Implementation = {
   name: "bareGraphLayerTasks",
   label: "bare LangGraph graph, one task per layer",
   create(target, shape) {
-    const proposers = Array.from({ length: shape.proposers }, () => chatOpenAI(target));
-    const aggregator = chatOpenAI(target);
+    const { proposers, aggregator } = chatOpenAIModels(target, shape);
     const graph = new StateGraph(BareState)
       .addNode("proposeLayer", async (state: typeof BareState.State) => {
         const asked = injectSystemText(state.messages, { suffix: referencesText(state.references, state.layer + 1) });

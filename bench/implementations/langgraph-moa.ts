@@ -1,6 +1,6 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { createMixtureOfAgents } from "../../src/index.js";
-import { chatOpenAI } from "./chat-openai.js";
+import { chatOpenAIModels } from "./chat-openai.js";
 import { QUESTION, type Implementation } from "./shape.js";
 
 /** This library: `createMixtureOfAgents` over `ChatOpenAI` clients, invoked as a graph. */
@@ -8,11 +8,7 @@ export const langgraphMoA: Implementation = {
   name: "moa",
   label: "this library (`createMixtureOfAgents`)",
   create(target, shape) {
-    const graph = createMixtureOfAgents({
-      proposers: Array.from({ length: shape.proposers }, () => chatOpenAI(target)),
-      aggregator: chatOpenAI(target),
-      layers: shape.layers,
-    });
+    const graph = createMixtureOfAgents({ ...chatOpenAIModels(target, shape), layers: shape.layers });
     return async () => {
       const state = await graph.invoke({ messages: [new HumanMessage(QUESTION)] });
       return state.messages.at(-1)?.text ?? "";

@@ -2,7 +2,7 @@ import { IMPLEMENTATIONS } from "../implementations/index.js";
 import type { Shape, Turn } from "../implementations/shape.js";
 import { startModelServerProcess } from "../server-process.js";
 import { progress, type Size } from "../setup.js";
-import { median, round } from "../stats.js";
+import { cpuMs, median, round } from "../stats.js";
 
 /** One shape's figures, per implementation (keyed by its name). */
 export interface OverheadRow extends Shape {
@@ -49,10 +49,6 @@ const SIZES: Record<Size, { warmUp: number; blocks: number; callsPerBlock: numbe
   quick: { warmUp: 1, blocks: 1, callsPerBlock: 1, wallRepeats: 1 },
 };
 
-function cpuMs(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-}
 
 /** `items` rotated by `by`, so that each takes every position in turn across blocks. */
 function rotated<T>(items: readonly T[], by: number): T[] {

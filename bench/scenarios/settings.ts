@@ -3,11 +3,11 @@ import { HumanMessage } from "@langchain/core/messages";
 import { MemorySaver } from "@langchain/langgraph";
 import { MixtureOfAgents, createMixtureOfAgents } from "../../src/index.js";
 import { bareLangGraph, bareLangGraphOneTaskPerLayer } from "../implementations/bare-langgraph.js";
-import { chatOpenAI } from "../implementations/chat-openai.js";
+import { chatOpenAIModels } from "../implementations/chat-openai.js";
 import { QUESTION, type Shape, type Target } from "../implementations/shape.js";
 import { startModelServerProcess } from "../server-process.js";
 import { progress, type Size } from "../setup.js";
-import { median, round } from "../stats.js";
+import { cpuMs, median, round } from "../stats.js";
 
 /** The CPU per turn of one way of running a turn. */
 export interface SettingRow {
@@ -54,7 +54,7 @@ async function drain(stream: AsyncIterable<unknown>): Promise<void> {
 
 /** The ways of running the same 3 x 2 turn that LangGraph and LangChain let a caller choose. */
 function variants(target: Target): Variant[] {
-  const options = () => ({ proposers: Array.from({ length: SHAPE.proposers }, () => chatOpenAI(target)), aggregator: chatOpenAI(target), layers: SHAPE.layers });
+  const options = () => ({ ...chatOpenAIModels(target, SHAPE), layers: SHAPE.layers });
   const graph = createMixtureOfAgents(options());
   const moa = new MixtureOfAgents(options());
   const handler = BaseCallbackHandler.fromMethods({ handleLLMEnd: () => undefined });
@@ -79,10 +79,6 @@ function variants(target: Target): Variant[] {
   ];
 }
 
-function cpuMs(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-}
 
 /**
  * Client CPU per turn (3 proposers x 2 layers, models answering at once, the model server in its own

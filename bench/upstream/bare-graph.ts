@@ -9,7 +9,8 @@
 import { setMaxListeners } from "node:events";
 import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 import { SENDS, bareGraph, invokeTimes } from "./graph.js";
-import { cpuSamples, keep, median, progress, report } from "./harness.js";
+import { median } from "../../tools/quantile.js";
+import { cpuSamples, keep, progress, report } from "./harness.js";
 
 setMaxListeners(0);
 const withTasks = bareGraph(SENDS);

@@ -10,7 +10,8 @@ import { createHook } from "node:async_hooks";
 import { Session } from "node:inspector/promises";
 import { setMaxListeners } from "node:events";
 import { Annotation, END, type LangGraphRunnableConfig, Send, START, StateGraph } from "@langchain/langgraph";
-import { cpuSamples, median } from "./harness.js";
+import { median } from "../../tools/quantile.js";
+import { cpuSamples } from "./harness.js";
 
 /** Parallel tasks per run: at most 10 keeps Node from warning about listeners on the run's AbortSignal. */
 export const SENDS = 8;

@@ -5,6 +5,8 @@
  * time plain Node.js before LangGraph is loaded.
  */
 
+import { median } from "../../tools/quantile.js";
+
 /** Runs the operation under test `ops` times (synchronously, or returning a promise). */
 export type Block = (ops: number) => unknown;
 
@@ -23,11 +25,6 @@ export function cpuMicros(): number {
   return user + system;
 }
 
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /**
  * CPU microseconds per operation of each variant, one sample per block: the variants' blocks alternate

@@ -15,6 +15,11 @@ export type StreamOptions<M extends Modes, S extends boolean, E extends Encoding
   PregelOptions<AnyCompiledGraph["nodes"], AnyCompiledGraph["channels"], Record<string, unknown>, M, S, E>
 >;
 
+/** Whether a run's `input` resumes the thread's current turn (`null` or a `Command`) rather than starting one. */
+export function isResumeInput(input: unknown): boolean {
+  return input === null || input === undefined || isCommand(input);
+}
+
 /** LangGraph's recursion limit when a run sets none. */
 const DEFAULT_RECURSION_LIMIT = 25;
 
@@ -93,7 +98,7 @@ export class MoAGraph extends CompiledStateGraph<unknown, unknown, string> {
 
   /** `input` with the fields a new turn starts with, when it starts one. */
   private withNewTurn(input: IteratorArgs[0]): IteratorArgs[0] {
-    const startsTurn = this.newTurn !== undefined && typeof input === "object" && input !== null && !Array.isArray(input) && !isCommand(input);
+    const startsTurn = this.newTurn !== undefined && !isResumeInput(input) && typeof input === "object" && !Array.isArray(input);
     return startsTurn ? { ...input, ...this.newTurn?.() } : input;
   }
 }

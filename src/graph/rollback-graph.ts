@@ -1,7 +1,7 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { IterableReadableStream } from "@langchain/core/utils/stream";
-import { getConfig, isCommand, type BaseCheckpointSaver, type StateSnapshot } from "@langchain/langgraph";
-import { MoAGraph, type AnyCompiledGraph, type Encoding, type IteratorArgs, type Modes, type StreamOptions } from "./moa-graph.js";
+import { getConfig, type BaseCheckpointSaver, type StateSnapshot } from "@langchain/langgraph";
+import { MoAGraph, isResumeInput, type AnyCompiledGraph, type Encoding, type IteratorArgs, type Modes, type StreamOptions } from "./moa-graph.js";
 import { claimThread } from "./thread-claim.js";
 import { checkpointIdOf, restoreThread, turnStart } from "./thread-turns.js";
 
@@ -75,7 +75,7 @@ export class RollbackGraph extends MoAGraph {
    * only its `configurable`, so no caller's signal), or `undefined` when it need not.
    */
   private threadToRestore(input: unknown, options: RunnableConfig | undefined): RunnableConfig | undefined {
-    if (typeof this.checkpointer !== "object" || input === null || input === undefined || isCommand(input)) return undefined;
+    if (typeof this.checkpointer !== "object" || isResumeInput(input)) return undefined;
     const { checkpoint_id: _, ...configurable } = { ...this.config?.configurable, ...options?.configurable };
     const scopes = [getConfig()?.configurable, configurable];
     const nested = scopes.some((c) => Object.keys(c ?? {}).some((key) => key.startsWith("__pregel_")) || (c?.checkpoint_ns ?? "") !== "");

@@ -18,24 +18,13 @@ import { MemorySaver } from "@langchain/langgraph";
 import { ChatOpenAI } from "@langchain/openai";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { createMixtureOfAgents } from "../../src/index.js";
+import { collected as isCollected } from "../support/collected.js";
 import { startOpenAIServer } from "../support/openai-server.js";
 import type { ProtocolServer } from "../support/protocol-server.js";
 
 v8.setFlagsFromString("--expose-gc");
 const gc = vm.runInNewContext("gc") as () => void;
-
-/**
- * Whether `ref`'s target is collected by a few full GCs (with a tick between them, for pending callbacks).
- * Few: the pool closes a socket idle for about 4 s, and the sockets must stay open throughout.
- */
-async function collected(ref: WeakRef<object>): Promise<boolean> {
-  for (let round = 0; round < 5; round++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    gc();
-    if (ref.deref() === undefined) return true;
-  }
-  return false;
-}
+const collected = (ref: WeakRef<object>) => isCollected(ref, gc);
 
 let server: ProtocolServer;
 /** The sockets fetch opened to `server`, held weakly: only the connection pool keeps them. */

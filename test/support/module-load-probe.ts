@@ -6,19 +6,11 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { MemorySaver } from "@langchain/langgraph";
 import { createMixtureOfAgents } from "../../src/index.js";
+import { collected } from "./collected.js";
 import { startOpenAIServer } from "./openai-server.js";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error("run with --expose-gc");
-
-async function collected(ref: WeakRef<object>): Promise<boolean> {
-  for (let round = 0; round < 5; round++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    gc?.();
-    if (ref.deref() === undefined) return true;
-  }
-  return false;
-}
 
 const server = await startOpenAIServer({ models: { model: { text: "an answer" } } });
 const model = { model: "openai:model", apiKey: "sk-test-key", baseURL: `${server.url}/v1` };
@@ -30,6 +22,6 @@ const turn = async (): Promise<WeakRef<object>> => {
 };
 const savers = [await turn(), await turn(), await turn()];
 const results = [];
-for (const saver of savers) results.push(await collected(saver));
+for (const saver of savers) results.push(await collected(saver, gc));
 console.log(JSON.stringify({ collected: results }));
 await server.close();
