@@ -81,19 +81,19 @@ export class MoAGraph extends CompiledStateGraph<unknown, unknown, string> {
     }
   }
 
-  override async *_streamIterator(...[input, options]: IteratorArgs): ReturnType<AnyCompiledGraph["_streamIterator"]> {
+  // A plain method, not a generator: with no caller's signal to unlink, it hands back LangGraph's own
+  // iterator, so each chunk of a run passes through no extra generator.
+  override _streamIterator(...[input, options]: IteratorArgs): ReturnType<AnyCompiledGraph["_streamIterator"]> {
     const { [UNLINK_CALLER_SIGNAL]: unlink, ...rest } = (options ?? {}) as NonNullable<IteratorArgs[1]> & { [UNLINK_CALLER_SIGNAL]?: () => void };
     const asked = rest.recursionLimit ?? this.config?.recursionLimit ?? DEFAULT_RECURSION_LIMIT;
     // The run's own signal (LangGraph's, made from the caller's): graphs run inside a layer's calls (MoA
     // chat models as proposers) each listen to it, which is many listeners, not a leak.
     if (rest.signal !== undefined) setMaxListeners(0, rest.signal);
+    const run = super._streamIterator(this.withNewTurn(input), { ...rest, recursionLimit: Math.max(asked, this.minRecursionLimit) });
+    if (unlink === undefined) return run;
     // A stream cancelled before it is read aborts the run but may never end this iterator.
-    if (unlink !== undefined) rest.signal?.addEventListener("abort", unlink, { once: true });
-    try {
-      return yield* super._streamIterator(this.withNewTurn(input), { ...rest, recursionLimit: Math.max(asked, this.minRecursionLimit) });
-    } finally {
-      unlink?.();
-    }
+    rest.signal?.addEventListener("abort", unlink, { once: true });
+    return finallyAfter(run, unlink);
   }
 
   /** `input` with the fields a new turn starts with, when it starts one. */
@@ -108,4 +108,13 @@ export class MoAGraph extends CompiledStateGraph<unknown, unknown, string> {
  */
 export function asMoAGraph<G extends Pick<AnyCompiledGraph, "nodes" | "channels" | "checkpointer">>(graph: G, settings: MoARunSettings): G {
   return new MoAGraph({ ...graph, ...settings } as unknown as MoAGraphFields) as unknown as G;
+}
+
+/** `run`'s chunks, then `done()`, however the iteration ends (finished, failed or left). */
+async function* finallyAfter<T, R>(run: AsyncGenerator<T, R>, done: () => void): AsyncGenerator<T, R> {
+  try {
+    return yield* run;
+  } finally {
+    done();
+  }
 }

@@ -40,11 +40,23 @@ export class RollbackGraph extends MoAGraph {
     return cancelThroughReader(await super.stream(input, { ...rest, [CALLER_SIGNAL]: callerSignal } as StreamOptions<M, S, E>));
   }
 
-  override async *_streamIterator(...[input, options]: IteratorArgs): ReturnType<AnyCompiledGraph["_streamIterator"]> {
+  // A plain method, not a generator: with no thread to restore, it hands back the iterator of MoAGraph.
+  override _streamIterator(...[input, options]: IteratorArgs): ReturnType<AnyCompiledGraph["_streamIterator"]> {
     const { [CALLER_SIGNAL]: callerSignal, ...rest } = (options ?? {}) as NonNullable<IteratorArgs[1]> & { [CALLER_SIGNAL]?: AbortSignal };
     const runOptions = { ...rest, signal: anySignal(rest.signal, callerSignal) };
     const thread = this.threadToRestore(input, rest);
-    if (thread === undefined) return yield* super._streamIterator(input, runOptions);
+    if (thread === undefined) return super._streamIterator(input, runOptions);
+    return this.restoringIterator(input, rest, runOptions, thread, callerSignal);
+  }
+
+  /** The run's iterator, claiming `thread` for the turn and restoring it when the turn does not finish. */
+  private async *restoringIterator(
+    input: IteratorArgs[0],
+    rest: NonNullable<IteratorArgs[1]>,
+    runOptions: NonNullable<IteratorArgs[1]>,
+    thread: RunnableConfig,
+    callerSignal: AbortSignal | undefined,
+  ): ReturnType<AnyCompiledGraph["_streamIterator"]> {
     const checkpointer = this.checkpointer as BaseCheckpointSaver;
     const release = await claimThread(checkpointer, String(thread.configurable?.thread_id));
     try {

@@ -1,4 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { signalAwareFetch } from "./call-signal.js";
 import type { ConcurrencyLimit } from "./concurrency-limit.js";
 import { apiKeysOf } from "./connection-params.js";
 import { lazyModel } from "./create-model.js";
@@ -30,6 +31,11 @@ export interface ModelSlot {
   readonly explainError: (error: unknown) => string;
   /** The concurrency limits every call of this slot must hold a permit of. */
   readonly limits: readonly ConcurrencyLimit[];
+  /**
+   * The model's client requests through {@link signalAwareFetch}, so a call must run under
+   * `withCallSignal` for its abort signal to close the connection (a string's Ollama model).
+   */
+  readonly usesCallSignal?: true;
 }
 
 /** Picks the concurrency limits of a model from its provider (for strings) and its display name. */
@@ -57,19 +63,19 @@ export function toModelSlots(input: ModelInput | readonly ModelInput[], option: 
     const label = spec.name ?? labelOf(spec.model);
     const call = callable(spec, nameOf(i), label);
     const limits = limitsFor(call.provider, label);
-    const { getModel, peekModel, explainError, provider } = call;
+    const { getModel, peekModel, explainError, provider, usesCallSignal } = call;
     const { model: _model, apiKey: _apiKey, samples: _samples, name: _name, system: _system, ...settings } = spec;
     const shaping = typeof spec.model === "string" && Object.keys(settings).length > 0 ? settings : undefined;
-    return Array.from({ length: samples }, () => ({ label, system: spec.system, limits, getModel, peekModel, explainError, provider, settings: shaping }));
+    return Array.from({ length: samples }, () => ({ label, system: spec.system, limits, getModel, peekModel, explainError, provider, settings: shaping, usesCallSignal }));
   });
   const counts = new Map<string, number>();
   for (const { label } of expanded) counts.set(label, (counts.get(label) ?? 0) + 1);
   const seen = new Map<string, number>();
-  const slots = expanded.map(({ label, system, provider, settings, ...calls }, index) => {
+  const slots = expanded.map(({ label, system, provider, settings, usesCallSignal, ...calls }, index) => {
     const k = (seen.get(label) ?? 0) + 1;
     seen.set(label, k);
     const id = (counts.get(label) ?? 0) > 1 ? `${label}#${k}` : label;
-    return { id, label, index, ...calls, ...(system === undefined ? {} : { system }), ...(provider === undefined ? {} : { provider }), ...(settings === undefined ? {} : { settings }) };
+    return { id, label, index, ...calls, ...(system === undefined ? {} : { system }), ...(provider === undefined ? {} : { provider }), ...(settings === undefined ? {} : { settings }), ...(usesCallSignal ? { usesCallSignal } : {}) };
   });
   return { slots, apiKeys };
 }
@@ -81,7 +87,7 @@ export function labelOf(model: BaseChatModel | string): string {
   return typeof name === "string" && name !== "" ? name : model.getName();
 }
 
-function callable(spec: ModelSpec, option: string, label: string): Pick<ModelSlot, "getModel" | "peekModel" | "explainError" | "provider"> {
+function callable(spec: ModelSpec, option: string, label: string): Pick<ModelSlot, "getModel" | "peekModel" | "explainError" | "provider" | "usesCallSignal"> {
   const { model } = spec;
   if (typeof model !== "string") {
     return { getModel: () => Promise.resolve(model), peekModel: () => model, explainError: (error) => explainCallError(error, { model: label }) };
@@ -91,6 +97,7 @@ function callable(spec: ModelSpec, option: string, label: string): Pick<ModelSlo
   const lazy = lazyModel({ label: model.trim(), provider, name, connection, option });
   return {
     provider,
+    ...(connection.fields.fetch === signalAwareFetch ? { usesCallSignal: true as const } : {}),
     getModel: lazy.get,
     peekModel: lazy.peek,
     explainError: (error) => explainCallError(error, { model: label, modelName: name, provider, connection }),

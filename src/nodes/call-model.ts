@@ -6,6 +6,7 @@ import type { AIMessage, BaseMessage } from "@langchain/core/messages";
 import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
 import { MoATimeoutError } from "../errors.js";
 import { followAbort, withCallSignal } from "../models/call-signal.js";
+import { hasCallbackHandlers } from "../models/callback-handlers.js";
 import { acquireAll } from "../models/concurrency-limit.js";
 import type { ModelSlot } from "../models/model-slots.js";
 import { outsideTurnContext } from "../models/outside-turn-context.js";
@@ -93,8 +94,9 @@ export async function callModel(
   const options = {
     ...request.options,
     ...config,
-    // A proposer's tokens matter to no one here: its call gets no handler of ours (one less callback per call).
-    callbacks: watchesTokens(label) ? withHandler(config.callbacks, tokenWatcher(label, () => (answerStarted = true))) : config.callbacks,
+    // A handler of ours only where tokens can reach someone (each handler makes LangChain serialize the model
+    // and run its callbacks on every call).
+    callbacks: watchesTokens(label, config) ? withHandler(config.callbacks, tokenWatcher(label, () => (answerStarted = true))) : config.callbacks,
     runName: `moa_${label.role}`,
     tags: [...(config.tags ?? []), `moa:${label.role}`, ...(label.hidden ? ["nostream"] : [])],
     metadata: {
@@ -116,7 +118,8 @@ export async function callModel(
       const attempt = bounded(call.signal, undefined, undefined, policy.timeoutMs);
       let pending: Promise<unknown> | undefined;
       try {
-        pending = withCallSignal(attempt.signal, () => outsideTurnContext(() => runnable.invoke(messages, { ...options, signal: attempt.signal })));
+        const invoke = () => outsideTurnContext(() => runnable.invoke(messages, { ...options, signal: attempt.signal }));
+        pending = slot.usesCallSignal ? withCallSignal(attempt.signal, invoke) : invoke();
         const answer = toFormattedAnswer(await untilAborted(pending, attempt.signal));
         return { ...answer, startedAt, endedAt: now(), attempts };
       } catch (error) {
@@ -232,9 +235,14 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Whether a call needs {@link tokenWatcher}: the aggregator (a streamed answer is never retried), or a caller of its tokens. */
-function watchesTokens({ role, onToken, stream }: CallLabel): boolean {
-  return role === "aggregator" || onToken !== undefined || stream === true;
+/**
+ * Whether a call needs {@link tokenWatcher}: when it is asked to stream, or when a callback handler (LangGraph's
+ * `messages` stream, `streamEvents`, the caller's own) can receive its tokens. With no handler, no one sees
+ * a token before the answer is complete, so a retry or a fallback repeats nothing and `onToken` has no
+ * token to report.
+ */
+function watchesTokens({ stream }: CallLabel, config: RunnableConfig): boolean {
+  return stream === true || hasCallbackHandlers(config.callbacks);
 }
 
 function tokenWatcher({ onToken, stream }: CallLabel, onAnyToken: () => void): BaseCallbackHandler {
