@@ -1,4 +1,7 @@
 import type { AgentLoopResult } from "./scenarios/agent-loop.js";
+import { agreementSection, promptCacheSection } from "./cost-report.js";
+import type { AgreementResult } from "./scenarios/agreement.js";
+import type { PromptCacheResult } from "./scenarios/prompt-cache.js";
 import { overheadSection, settingsSection } from "./overhead-report.js";
 import type { OverheadRun } from "./scenarios/overhead.js";
 import type { SettingsRun } from "./scenarios/settings.js";
@@ -30,6 +33,10 @@ export interface BenchResults {
   agentLoop?: AgentLoopResult;
   /** Absent from results written before the thread soak existed. */
   threadSoak?: ThreadSoakResult;
+  /** Absent from results written before the prompt-cache benchmark existed. */
+  promptCache?: PromptCacheResult;
+  /** Absent from results written before the early-exit and voting benchmark existed. */
+  agreement?: AgreementResult;
   /** Sections measured again since `machine`'s run, by `npm run bench -- --only ...`, and where. */
   remeasured?: Partial<Record<SectionKey, Machine>>;
 }
@@ -50,6 +57,8 @@ export const SECTIONS: Record<SectionKey, string> = {
   memory: "memory over 10,000 turns",
   agentLoop: "agent loop",
   threadSoak: "thread soak",
+  promptCache: "prompt caching",
+  agreement: "early exit and voting",
 };
 
 /** "section 7 (agent loop) on <date> (<cpu>, ...)": the sections re-measured with `--only`, if any. */
@@ -127,7 +136,9 @@ scenario checks this with a \`WeakRef\` to the dropped saver and fails if it is 
 (\`test/runtime/turn-context-release.test.ts\` checks the same on every Node version).
 
 ${agentLoopSection(r.agentLoop)}
-${threadSoakSection(r.threadSoak)}`;
+${threadSoakSection(r.threadSoak)}
+${promptCacheSection(r.promptCache, "9. Prompt caching: where the references go")}
+${agreementSection(r.agreement, "10. Early exit and voting: calls and tokens")}`;
 }
 
 /** Section 8: the thread soak's counts. */

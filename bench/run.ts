@@ -22,6 +22,9 @@ import { tailLatency } from "./scenarios/tail-latency.js";
 import { throughput } from "./scenarios/throughput.js";
 import { timeToFirstToken } from "./scenarios/time-to-first-token.js";
 import { threadSoak } from "./scenarios/thread-soak.js";
+import { promptCache } from "./scenarios/prompt-cache.js";
+import { agreement } from "./scenarios/agreement.js";
+import { promptCacheRunLabel } from "./cost-report.js";
 import { IMPLEMENTATIONS } from "./implementations/index.js";
 import { CPU_TARGET } from "./overhead-report.js";
 import { renderReport, PER_NODE_SECTIONS, SECTIONS, type BenchResults, type Machine, type SectionKey } from "./report.js";
@@ -43,6 +46,8 @@ const SCENARIOS: { [K in SectionKey]: { name: string; run: (size: Size) => Promi
   memory: { name: "memory", run: memory },
   agentLoop: { name: "agent-loop", run: agentLoop },
   threadSoak: { name: "thread-soak", run: threadSoak },
+  promptCache: { name: "prompt-cache", run: promptCache },
+  agreement: { name: "agreement", run: agreement },
 };
 const KEYS = Object.keys(SECTIONS) as SectionKey[];
 const USAGE = `Usage: npm run bench [-- [--only <scenario>[,<scenario>...]] [--quick] [--out <report.md>]]
@@ -162,6 +167,29 @@ if (keys.includes("tailLatency")) {
       yLabel: "ms",
       series: ["p50", "p95", "p99"],
       groups: (results.tailLatency ?? []).map((r) => ({ label: r.setting, values: [r.p50Ms, r.p95Ms, r.p99Ms] })),
+    }),
+  );
+}
+if (keys.includes("promptCache") && results.promptCache) {
+  const { runs } = results.promptCache;
+  await writeFile(
+    join(outDir, "charts/prompt-cache.svg"),
+    barChart({
+      title: "Share of a turn's input tokens served from the prompt cache",
+      yLabel: "%",
+      series: runs.map(promptCacheRunLabel),
+      groups: (runs[0]?.turns ?? []).map((row, i) => ({ label: `turn ${row.turn}`, values: runs.map((run) => Math.round((run.turns[i]?.share ?? 0) * 100)) })),
+    }),
+  );
+}
+if (keys.includes("agreement") && results.agreement) {
+  await writeFile(
+    join(outDir, "charts/agreement.svg"),
+    barChart({
+      title: "Early exit and voting against the full mixture (1 = the full mixture)",
+      yLabel: "ratio",
+      series: ["calls", "tokens"],
+      groups: results.agreement.rows.map((row) => ({ label: row.mode.replace(/`/g, ""), values: [row.callsRatio, row.tokensRatio] })),
     }),
   );
 }

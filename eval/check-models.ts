@@ -10,7 +10,7 @@ import { secretRedactor } from "./secrets.js";
  * all models at once (a `UsageError` naming each model and its fix) instead of failing every answer.
  */
 export async function checkModels(moa: MixtureOfAgentsOptions, judge: ModelInput): Promise<void> {
-  const slots = [toModelSlots(moa.proposers, "proposers"), toModelSlots(moa.aggregator, "aggregator"), toModelSlots(judge, "judge")].flatMap((group) => group.slots);
+  const slots = [toModelSlots(moa.proposers, "proposers"), toModelSlots(moa.aggregator ?? [], "aggregator"), toModelSlots(judge, "judge")].flatMap((group) => group.slots);
   const redact = secretRedactor(moa, judge);
   await asUsageError(() => createAllModels(slots, redact));
 }

@@ -33,7 +33,8 @@ export interface MixtureDescription {
 
 /** Describes the MoA of `options`. */
 export function describeMixture(options: MixtureOfAgentsOptions): MixtureDescription {
-  const aggregators: readonly ModelInput[] = Array.isArray(options.aggregator) ? options.aggregator : [options.aggregator as ModelInput];
+  const given = options.aggregator;
+  const aggregators: readonly ModelInput[] = given === undefined ? [] : Array.isArray(given) ? given : [given as ModelInput];
   return {
     proposers: options.proposers.map(describeModel),
     aggregator: aggregators.map(describeModel),

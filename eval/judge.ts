@@ -70,5 +70,16 @@ export async function askJudge<V>(judge: Judge, prompt: JudgePrompt, format: Ver
 /** The sum of two costs; tokens are null when either is unknown. */
 export function addCosts(a: AnswerCost, b: AnswerCost): AnswerCost {
   const add = (x: number | null, y: number | null) => (x === null || y === null ? null : x + y);
-  return { calls: a.calls + b.calls, inputTokens: add(a.inputTokens, b.inputTokens), outputTokens: add(a.outputTokens, b.outputTokens), wallMs: a.wallMs + b.wallMs };
+  // Details count as far as they were reported: absent on both sides stays absent.
+  const addDetail = (x: number | undefined, y: number | undefined) => (x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0));
+  const cachedTokens = addDetail(a.cachedTokens, b.cachedTokens);
+  const reasoningTokens = addDetail(a.reasoningTokens, b.reasoningTokens);
+  return {
+    calls: a.calls + b.calls,
+    inputTokens: add(a.inputTokens, b.inputTokens),
+    outputTokens: add(a.outputTokens, b.outputTokens),
+    ...(cachedTokens !== undefined ? { cachedTokens } : {}),
+    ...(reasoningTokens !== undefined ? { reasoningTokens } : {}),
+    wallMs: a.wallMs + b.wallMs,
+  };
 }

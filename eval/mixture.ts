@@ -4,6 +4,7 @@ import { createMixtureOfAgents, getMoATrace, MoAError, type MixtureOfAgentsOptio
 import { describeError } from "../src/errors.js";
 import { resolveOptions } from "../src/state/options.js";
 import type { AnswerFunction } from "./model-answer.js";
+import { usageDetails } from "./usage-details.js";
 
 /** Answers with the mixture's final message; its cost is the turn's trace (every call, every token). */
 export function mixtureAnswer(options: MixtureOfAgentsOptions): AnswerFunction {
@@ -28,6 +29,7 @@ export function mixtureAnswer(options: MixtureOfAgentsOptions): AnswerFunction {
         calls: trace.calls,
         inputTokens: allReported ? usage.input_tokens : null,
         outputTokens: allReported ? usage.output_tokens : null,
+        ...usageDetails(usage),
         wallMs: performance.now() - started,
         ...(failedCalls > 0 ? { failedCalls } : {}),
       };

@@ -8,8 +8,24 @@ export interface AnswerCost {
   readonly inputTokens: number | null;
   /** Output tokens the providers reported, or null when a call reported none. */
   readonly outputTokens: number | null;
+  /** Of the input tokens, those the providers served from their prompt caches (`cache_read`), where reported. */
+  readonly cachedTokens?: number;
+  /** Of the output tokens, the reasoning tokens (`output_token_details.reasoning`), where reported. */
+  readonly reasoningTokens?: number;
   /** Wall time of the answer in milliseconds. */
   readonly wallMs: number;
+}
+
+/** The cost part of `answer`, without its text. */
+export function answerCost({ calls, inputTokens, outputTokens, cachedTokens, reasoningTokens, wallMs }: AnswerCost): AnswerCost {
+  return {
+    calls,
+    inputTokens,
+    outputTokens,
+    ...(cachedTokens !== undefined ? { cachedTokens } : {}),
+    ...(reasoningTokens !== undefined ? { reasoningTokens } : {}),
+    wallMs,
+  };
 }
 
 /** An answer's text and cost. */

@@ -86,8 +86,10 @@ function turnHeaders(report: EvalReport): string[] {
   return Array.from({ length: positions }, (_, i) => `Turn ${i + 1}`);
 }
 
+/** Calls, tokens in (with the cached ones), tokens out (with the reasoning ones), time. */
 function costCells(cost: CostSummary): string[] {
-  return [String(cost.calls), cost.inputTokens === null ? "n/a" : String(cost.inputTokens), cost.outputTokens === null ? "n/a" : String(cost.outputTokens), duration(cost.wallMs)];
+  const withDetail = (tokens: number | null, detail: number | undefined, what: string) => (tokens === null ? "n/a" : detail ? `${tokens} (${detail} ${what})` : String(tokens));
+  return [String(cost.calls), withDetail(cost.inputTokens, cost.cachedTokens, "cached"), withDetail(cost.outputTokens, cost.reasoningTokens, "reasoning"), duration(cost.wallMs)];
 }
 
 function table(header: string[], rows: string[][]): string {

@@ -13,6 +13,10 @@ export interface CostSummary {
   readonly inputTokens: number | null;
   /** Output tokens; null when a provider reported none for some call. */
   readonly outputTokens: number | null;
+  /** Of the input tokens, those served from prompt caches, as far as providers reported them. */
+  readonly cachedTokens?: number;
+  /** Of the output tokens, the reasoning tokens, as far as providers reported them. */
+  readonly reasoningTokens?: number;
   /** Summed wall time of the answers in milliseconds (answers run concurrently, so not the run's duration). */
   readonly wallMs: number;
 }

@@ -8,6 +8,7 @@ import { setMaxListeners } from "node:events";
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import { ConcurrencyLimit } from "../src/models/concurrency-limit.js";
 import { askJudge, type Judge, type JudgeOutcome, type VerdictFormat } from "./judge.js";
+import { answerCost } from "./model-answer.js";
 import { pairwiseComparisonPrompt, singleGradingPrompt, type JudgePrompt, type JudgePromptSet } from "./judge-prompts.js";
 import { ProgressTracker, type ProgressSnapshot } from "./progress.js";
 import type { EvalQuestion } from "./questions.js";
@@ -139,7 +140,7 @@ class EvaluationRun {
       const answer = await this.withPermit(() => system.answer(conversation(question, turn, earlier), this.signal));
       const record: AnswerRecord = {
         system: system.id, question: question.id, turn, text: answer.text,
-        cost: { calls: answer.calls, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, wallMs: answer.wallMs },
+        cost: answerCost(answer),
         ...(answer.failedCalls ? { failedCalls: answer.failedCalls } : {}),
       };
       // An answer written without some of its calls (a proposer failed) counts in this run's report, but

@@ -8,7 +8,7 @@ import { redactSecrets } from "../src/models/redact-secrets.js";
  * and anything shaped like a key. The models are validated on the way: call it after the config was read.
  */
 export function secretRedactor(moa: MixtureOfAgentsOptions, judge: ModelInput): (text: string) => string {
-  const apiKeys = [toModelSlots(moa.proposers, "proposers"), toModelSlots(moa.aggregator, "aggregator"), toModelSlots(judge, "judge")].flatMap((group) => group.apiKeys);
+  const apiKeys = [toModelSlots(moa.proposers, "proposers"), toModelSlots(moa.aggregator ?? [], "aggregator"), toModelSlots(judge, "judge")].flatMap((group) => group.apiKeys);
   return (text) => redactSecrets(text, apiKeys);
 }
 

@@ -9,6 +9,7 @@ import { callModel } from "../src/nodes/call-model.js";
 import { injectSystemText } from "../src/prompts/inject-system-text.js";
 import { isChatModel } from "../src/models/validate-spec.js";
 import type { AnswerFunction } from "./model-answer.js";
+import { usageDetails } from "./usage-details.js";
 
 /** The MoA options a single model shares with the mixture. */
 export type SharedCallOptions = Pick<MixtureOfAgentsOptions, "retry" | "timeouts" | "concurrency">;
@@ -37,7 +38,7 @@ export function singleModel(model: ModelInput, shared: SharedCallOptions = {}): 
         ...(options.timeouts.proposerMs !== undefined ? { timeoutMs: options.timeouts.proposerMs } : {}),
       });
       const usage = message.usage_metadata;
-      return { text: message.text, calls: 1, inputTokens: usage?.input_tokens ?? null, outputTokens: usage?.output_tokens ?? null, wallMs: performance.now() - started };
+      return { text: message.text, calls: 1, inputTokens: usage?.input_tokens ?? null, outputTokens: usage?.output_tokens ?? null, ...usageDetails(usage), wallMs: performance.now() - started };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       throw new Error(options.redact(slot.explainError(error)));

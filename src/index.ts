@@ -17,9 +17,10 @@ export { formatProposal } from "./graph/format-proposal.js";
 export { PROPOSAL_EVENT, type ProposalEvent } from "./nodes/proposal-event.js";
 export type { ProposeTask } from "./nodes/propose.js";
 export type { ModelInput, ModelSpec } from "./models/model-spec.js";
-export type { TokenUsage } from "./models/usage.js";
+export { formatUsage, type TokenUsage } from "./models/usage.js";
 export { DEFAULT_AGGREGATOR_PROMPT } from "./prompts/aggregator-prompt.js";
 export { formatReferences, type ReferenceFormatter, type ReferenceContext } from "./prompts/format-references.js";
+export { REFERENCE_PLACEMENTS, type ReferencePlacement } from "./prompts/place-references.js";
 export {
   MoAError,
   MoAConfigError,

@@ -1,7 +1,7 @@
 import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_AGGREGATOR_PROMPT, createMixtureOfAgents, getMoATrace } from "../src/index.js";
-import { brief, expectedReferenceText } from "./support/conversation.js";
+import { brief, expectedReferenceText, withReferencesAtEnd } from "./support/conversation.js";
 import { ScriptedChatModel } from "./support/scripted-chat-model.js";
 
 function proposer(name: string, delayMs = 0) {
@@ -23,17 +23,11 @@ describe.each([1, 2, 3])("with %i layer(s)", (layers) => {
       expect(p.calls).toHaveLength(layers);
       expect(brief(p.calls[0] ?? [])).toEqual(conversation);
       for (let layer = 2; layer <= layers; layer++) {
-        expect(brief(p.calls[layer - 1] ?? [])).toEqual([
-          ["system", expectedReferenceText(DEFAULT_AGGREGATOR_PROMPT, answersOf(layer - 1))],
-          ...conversation,
-        ]);
+        expect(brief(p.calls[layer - 1] ?? [])).toEqual(withReferencesAtEnd(conversation, expectedReferenceText(DEFAULT_AGGREGATOR_PROMPT, answersOf(layer - 1))));
       }
     }
     expect(aggregator.calls).toHaveLength(1);
-    expect(brief(aggregator.calls[0] ?? [])).toEqual([
-      ["system", expectedReferenceText(DEFAULT_AGGREGATOR_PROMPT, answersOf(layers))],
-      ...conversation,
-    ]);
+    expect(brief(aggregator.calls[0] ?? [])).toEqual(withReferencesAtEnd(conversation, expectedReferenceText(DEFAULT_AGGREGATOR_PROMPT, answersOf(layers))));
 
     expect(brief(state.messages)).toEqual([...conversation, ["ai", "final"]]);
     const answer = state.messages.at(-1) as AIMessage;
@@ -53,10 +47,26 @@ describe.each([1, 2, 3])("with %i layer(s)", (layers) => {
 });
 
 describe("the algorithm", () => {
-  it("appends the references to the caller's system message and keeps the history", async () => {
+  it("by default appends the references to the user's last message, keeping the caller's system message and the history", async () => {
     const p1 = proposer("p1");
     const aggregator = new ScriptedChatModel({ model: "agg", answer: "final" });
     const graph = createMixtureOfAgents({ proposers: [p1], aggregator });
+    const conversation = [new SystemMessage("You are terse."), new HumanMessage("Name a colour.")];
+
+    await graph.invoke({ messages: conversation });
+
+    expect(brief(p1.calls[0] ?? [])).toEqual([["system", "You are terse."], ["human", "Name a colour."]]);
+    expect(brief(aggregator.calls[0] ?? [])).toEqual([
+      ["system", "You are terse."],
+      ["human", `Name a colour.\n\n${expectedReferenceText(DEFAULT_AGGREGATOR_PROMPT, ["p1 answer in layer 1"])}`],
+    ]);
+    expect(brief(conversation)).toEqual([["system", "You are terse."], ["human", "Name a colour."]]);
+  });
+
+  it('with referencePlacement "system_message", appends the references to the caller\'s system message and keeps the history', async () => {
+    const p1 = proposer("p1");
+    const aggregator = new ScriptedChatModel({ model: "agg", answer: "final" });
+    const graph = createMixtureOfAgents({ proposers: [p1], aggregator, referencePlacement: "system_message" });
     const conversation = [new SystemMessage("You are terse."), new HumanMessage("Name a colour.")];
 
     await graph.invoke({ messages: conversation });
@@ -80,8 +90,8 @@ describe("the algorithm", () => {
     }
 
     expect(arrivals).toEqual(["fast", "slow"]);
-    expect(aggregator.calls[0]?.[0]?.text).toBe(
-      expectedReferenceText(DEFAULT_AGGREGATOR_PROMPT, ["slow answer in layer 1", "fast answer in layer 1"]),
+    expect(brief(aggregator.calls[0] ?? [])).toEqual(
+      withReferencesAtEnd([["human", "q"]], expectedReferenceText(DEFAULT_AGGREGATOR_PROMPT, ["slow answer in layer 1", "fast answer in layer 1"])),
     );
   });
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { MixtureOfAgents, buildMixtureOfAgents, createMixtureOfAgents } from "../src/index.js";
 import { brief } from "./support/conversation.js";
 import { ScriptedChatModel } from "./support/scripted-chat-model.js";
+import { lastHumanQuestion } from "./support/user-question.js";
 
 function moaModels(answer: string | ((messages: BaseMessage[], call: number) => string) = "final") {
   return {
@@ -25,7 +26,7 @@ describe("MixtureOfAgents composes like any chat model", () => {
   });
 
   it("batch runs one turn per input", async () => {
-    const models = moaModels((messages) => `re: ${messages.at(-1)?.text}`);
+    const models = moaModels((messages) => `re: ${lastHumanQuestion(messages)}`);
     const answers = await new MixtureOfAgents(models).batch(["a", "b", "c"]);
     expect(answers.map((a) => a.text)).toEqual(["re: a", "re: b", "re: c"]);
     expect(models.aggregator.calls).toHaveLength(3);
@@ -67,7 +68,7 @@ describe("MixtureOfAgents composes like any chat model", () => {
   });
 
   it("the compiled graph is a Runnable: batch and pipe", async () => {
-    const models = moaModels((messages) => `re: ${messages.at(-1)?.text}`);
+    const models = moaModels((messages) => `re: ${lastHumanQuestion(messages)}`);
     const graph = createMixtureOfAgents(models);
     const states = await graph.batch([{ messages: [new HumanMessage("x")] }, { messages: [new HumanMessage("y")] }]);
     expect(states.map((s) => s.messages.at(-1)?.text)).toEqual(["re: x", "re: y"]);

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { MoAThreadBusyError, createMixtureOfAgents, type MixtureOfAgentsGraph } from "../src/index.js";
 import { brief } from "./support/conversation.js";
 import { ScriptedChatModel } from "./support/scripted-chat-model.js";
+import { lastHumanQuestion } from "./support/user-question.js";
 
 const ask = (text: string) => ({ messages: [new HumanMessage(text)] });
 const on = (threadId: string) => ({ configurable: { thread_id: threadId } });
@@ -17,7 +18,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** An MoA on `saver` whose proposer takes `delayMs` and fails its `failing`-th call (0-based), if given. */
 function moa(saver: MemorySaver, { delayMs = 0, failing }: { delayMs?: number; failing?: number } = {}) {
   const proposer = new ScriptedChatModel({ model: "p", delayMs, fail: (call) => (call === failing ? new Error("down") : undefined) });
-  const aggregator = new ScriptedChatModel({ model: "agg", answer: (messages) => `answer to ${messages.at(-1)?.text}` });
+  const aggregator = new ScriptedChatModel({ model: "agg", answer: (messages) => `answer to ${lastHumanQuestion(messages)}` });
   return { proposer, graph: createMixtureOfAgents({ proposers: [proposer], aggregator, checkpointer: saver }) };
 }
 

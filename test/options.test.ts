@@ -22,7 +22,7 @@ describe("options are validated at construction", () => {
     ["no options", undefined, "options", /expected an object/],
     ["no proposers", { proposers: [], aggregator: model }, "proposers", /non-empty array/],
     ["proposers not an array", { proposers: "openai:gpt-4o", aggregator: model }, "proposers", /non-empty array/],
-    ["no aggregator", { proposers: [model] }, "aggregator", /expected a model/],
+    ["no aggregator", { proposers: [model] }, "aggregator", /is required \(a model or a list of models, e\.g\. "openai:gpt-4o"\), unless aggregation is "vote"/],
     ["empty aggregator list", { proposers: [model], aggregator: [] }, "aggregator", /non-empty list/],
     ["layers 0", { proposers: [model], aggregator: model, layers: 0 }, "layers", /integer >= 1; got 0/],
     ["layers 1.5", { proposers: [model], aggregator: model, layers: 1.5 }, "layers", /integer >= 1; got 1.5/],

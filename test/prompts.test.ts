@@ -2,7 +2,7 @@ import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages
 import { describe, expect, it } from "vitest";
 import { MoAInputError, createMixtureOfAgents, formatReferences } from "../src/index.js";
 import { injectSystemText } from "../src/prompts/inject-system-text.js";
-import { brief } from "./support/conversation.js";
+import { brief, withReferencesAtEnd } from "./support/conversation.js";
 import { ScriptedChatModel } from "./support/scripted-chat-model.js";
 
 describe("the injected instruction and its formatting", () => {
@@ -22,7 +22,7 @@ describe("the injected instruction and its formatting", () => {
       },
     }).invoke({ messages: [new HumanMessage("q")] });
 
-    const expected = [["system", "Synthesize these responses.\n<ref>A</ref><ref>B</ref>"], ["human", "q"]];
+    const expected = withReferencesAtEnd([["human", "q"]], "Synthesize these responses.\n<ref>A</ref><ref>B</ref>");
     expect(brief(p1.calls[1] ?? [])).toEqual(expected);
     expect(brief(aggregator.calls[0] ?? [])).toEqual(expected);
     expect(targets.sort()).toEqual([2, 2, "aggregate"]);

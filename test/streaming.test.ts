@@ -1,7 +1,8 @@
 import { AIMessageChunk, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { MixtureOfAgents, PROPOSAL_EVENT, createMixtureOfAgents, getMoATrace, type ProposalEvent } from "../src/index.js";
+import { DEFAULT_AGGREGATOR_PROMPT, MixtureOfAgents, PROPOSAL_EVENT, createMixtureOfAgents, getMoATrace, type ProposalEvent } from "../src/index.js";
+import { brief, expectedReferenceText, withReferencesAtEnd } from "./support/conversation.js";
 import { ScriptedChatModel } from "./support/scripted-chat-model.js";
 
 function models() {
@@ -91,7 +92,7 @@ describe("MixtureOfAgents.stream", () => {
     await moa.invoke("q");
     const printed = info.mock.calls.map((args) => String(args[0]));
     expect(printed).toHaveLength(4);
-    expect(printed[0]).toMatch(/^\[MoA layer 1 · p1 · \d+\.\ds\]\nalpha beta$/);
+    expect(printed[0]).toMatch(/^\[MoA layer 1 · p1 · \d+\.\ds · 10 tokens in, 5 out\]\nalpha beta$/);
     expect(printed.filter((line) => line.startsWith("[MoA layer 2 · p2"))).toHaveLength(1);
   });
 
@@ -126,6 +127,7 @@ describe("MixtureOfAgents.stream", () => {
     const conversation: BaseMessage[] = [new HumanMessage("q")];
     await new MixtureOfAgents({ proposers, aggregator }).invoke(conversation);
     expect(conversation).toHaveLength(1);
-    expect(aggregator.calls[0]?.at(-1)?.text).toBe("q");
+    expect(conversation[0]?.text).toBe("q");
+    expect(brief(aggregator.calls[0] ?? [])).toEqual(withReferencesAtEnd([["human", "q"]], expectedReferenceText(DEFAULT_AGGREGATOR_PROMPT, ["alpha beta", "gamma delta"])));
   });
 });

@@ -49,7 +49,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 async function interactive(conversation: Conversation, settings: Settings): Promise<number> {
   const style = createStyle(process.stdout);
   const shape = shapeOf(settings.moa);
-  const [, ...fallbacks] = aggregatorNames(settings.moa.aggregator);
+  const [, ...fallbacks] = aggregatorNames(settings.moa.aggregator ?? []);
   const columns = process.stdout.columns ?? 80;
   const resumed = settings.resume === undefined ? undefined : await resumeNote(conversation, settings, columns, style);
   const db = settings.db === undefined ? undefined : shownLocation(settings.db);
@@ -76,7 +76,7 @@ async function piped(conversation: Conversation, settings: Settings): Promise<nu
 function shapeOf(moa: MixtureOfAgentsOptions): MoAShape {
   return {
     proposerIds: proposerIds(moa.proposers),
-    aggregator: aggregatorNames(moa.aggregator)[0] ?? "aggregator",
+    aggregator: aggregatorNames(moa.aggregator ?? [])[0] ?? "aggregator",
     layers: moa.layers ?? (moa.rounds === undefined ? 1 : moa.rounds + 1),
     minProposals: moa.minProposals ?? 1,
   };

@@ -1,11 +1,11 @@
 /**
  * A proposal as a framed, wrapped, dimmed block for `--show-internal`:
  *
- *   ┌ layer 1 · openai:gpt-4o-mini · 1.2 s
+ *   ┌ layer 1 · openai:gpt-4o-mini · 1.2 s · 120 tokens in (80 cached), 48 out
  *   │ The answer, wrapped to the terminal's width…
  *   └
  */
-import type { ProposalEvent } from "../../src/index.js";
+import { formatUsage, type ProposalEvent } from "../../src/index.js";
 import type { Style } from "./ansi.js";
 import { proposalError, seconds } from "./turn-summary.js";
 import { wrapText } from "./wrap.js";
@@ -13,7 +13,8 @@ import { wrapText } from "./wrap.js";
 /** The block of `event` for a terminal `columns` wide, ending in a newline. */
 export function proposalBlock(event: ProposalEvent, columns: number, style: Style): string {
   const time = seconds(event.endedAt - event.startedAt);
-  const outcome = event.error ? style.red(`failed after ${time}`) : event.straggler ? style.yellow(`cut off after ${time}`) : time;
+  const reported = event.usage ? ` · ${formatUsage(event.usage)}` : "";
+  const outcome = event.error ? style.red(`failed after ${time}`) : event.straggler ? style.yellow(`cut off after ${time}`) : `${time}${reported}`;
   const header = style.cyan(`┌ layer ${event.layer} · ${style.bold(event.id)} · `) + outcome;
   const body = event.error ? proposalError(event) : (event.text ?? "");
   const lines = wrapText(body === "" ? "(empty answer)" : body, columns - 4).map((line) => `${style.cyan("│")} ${style.dim(line)}`);

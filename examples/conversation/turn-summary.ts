@@ -2,7 +2,7 @@
  * The one line shown after a turn: how long it took, how many model calls it made, the tokens in and out
  * (as far as the providers reported them).
  */
-import { MoAError, type ProposalEvent } from "../../src/index.js";
+import { MoAError, formatUsage, type ProposalEvent } from "../../src/index.js";
 import type { TurnOutcome } from "./run-turn.js";
 
 /** Seconds with one decimal, e.g. `2.4 s`. */
@@ -11,7 +11,7 @@ export function seconds(ms: number): string {
 }
 
 /**
- * E.g. `2.4 s · 4 calls (1 failed) · 120 tokens in, 48 out`. Stragglers a quorum stopped waiting for
+ * E.g. `2.4 s · 4 calls (1 failed) · 120 tokens in (80 cached), 48 out`. Stragglers a quorum stopped waiting for
  * are `cut off`, answers with no text `empty`. Usage some calls did not report is a lower bound
  * (`≥ 120 tokens in, ≥ 48 out (2 of 3 answers reported)`); usage no call reported is `tokens not reported`.
  */
@@ -29,8 +29,8 @@ function tokensText(outcome: Extract<TurnOutcome, { kind: "answered" }>, answers
   const usage = outcome.usage ?? outcome.trace?.usage;
   if (!usage) return "tokens not reported";
   const missing = outcome.trace?.usageMissing?.length ?? 0;
-  if (missing === 0) return `${usage.input_tokens} tokens in, ${usage.output_tokens} out`;
-  return `≥ ${usage.input_tokens} tokens in, ≥ ${usage.output_tokens} out (${answers - missing} of ${answers} answers reported)`;
+  if (missing === 0) return formatUsage(usage);
+  return `≥ ${formatUsage(usage).replace(", ", ", ≥ ")} (${answers - missing} of ${answers} answers reported)`;
 }
 
 /** One line saying why a turn failed, without a stack trace. */

@@ -31,6 +31,8 @@ export function mixtureIdentity(options: ResolvedMoAOptions, redact: (text: stri
     layers: options.layers,
     instruction: options.instruction,
     format: options.format.toString(),
+    referencePlacement: options.referencePlacement,
+    referenceFit: options.referenceFit,
     minProposals: options.minProposals,
     quorum: options.quorum,
     proposeOn: options.proposeOn,
@@ -45,6 +47,7 @@ function modelIdentity(slot: ModelSlot): unknown {
     label: slot.label,
     system: slot.system,
     settings: withoutSecrets(slot.settings),
+    maxInputTokens: slot.maxInputTokens,
     ...(model && slot.provider === undefined ? { class: model.getName(), params: own } : {}),
   };
 }

@@ -21,9 +21,9 @@ export function fanOutLayer(options: ResolvedMoAOptions, state: MoAState): Send[
   );
 }
 
-/** After `join`: the next proposer layer, or `aggregate` once every layer is done. */
+/** After `join`: the next proposer layer, or `aggregate` once every layer is done or a layer's proposals agreed (`earlyExit`). */
 export function routeAfterJoin(options: ResolvedMoAOptions, state: MoAState): Send[] | "aggregate" {
-  return state.trace.layers.length < options.layers ? fanOutLayer(options, state) : "aggregate";
+  return state.trace.layers.length < options.layers && state.trace.earlyExit === undefined ? fanOutLayer(options, state) : "aggregate";
 }
 
 /**

@@ -40,7 +40,8 @@ export class TurnEventsHandler extends BaseCallbackHandler {
     _tags?: string[],
     metadata?: Record<string, unknown>,
   ): void {
-    if (this.isOurs(metadata) && metadata?.moa_role === "aggregator") this.aggregatorRuns.add(runId);
+    // A draft (a window before the last) is not the answer.
+    if (this.isOurs(metadata) && metadata?.moa_role === "aggregator" && metadata.moa_draft !== true) this.aggregatorRuns.add(runId);
   }
 
   override handleCustomEvent(eventName: string, data: unknown, _runId: string, _tags?: string[], metadata?: Record<string, unknown>): void {

@@ -29,6 +29,8 @@ export interface ModelSlot {
   readonly settings?: Readonly<Record<string, unknown>>;
   /** One line saying why a call failed and what would fix it. */
   readonly explainError: (error: unknown) => string;
+  /** The most input tokens a request may hold, as the spec gave it (`maxInputTokens`). */
+  readonly maxInputTokens?: number;
   /** The concurrency limits every call of this slot must hold a permit of. */
   readonly limits: readonly ConcurrencyLimit[];
   /**
@@ -64,18 +66,18 @@ export function toModelSlots(input: ModelInput | readonly ModelInput[], option: 
     const call = callable(spec, nameOf(i), label);
     const limits = limitsFor(call.provider, label);
     const { getModel, peekModel, explainError, provider, usesCallSignal } = call;
-    const { model: _model, apiKey: _apiKey, samples: _samples, name: _name, system: _system, ...settings } = spec;
+    const { model: _model, apiKey: _apiKey, samples: _samples, name: _name, system: _system, maxInputTokens, ...settings } = spec;
     const shaping = typeof spec.model === "string" && Object.keys(settings).length > 0 ? settings : undefined;
-    return Array.from({ length: samples }, () => ({ label, system: spec.system, limits, getModel, peekModel, explainError, provider, settings: shaping, usesCallSignal }));
+    return Array.from({ length: samples }, () => ({ label, system: spec.system, limits, getModel, peekModel, explainError, provider, settings: shaping, usesCallSignal, maxInputTokens }));
   });
   const counts = new Map<string, number>();
   for (const { label } of expanded) counts.set(label, (counts.get(label) ?? 0) + 1);
   const seen = new Map<string, number>();
-  const slots = expanded.map(({ label, system, provider, settings, usesCallSignal, ...calls }, index) => {
+  const slots = expanded.map(({ label, system, provider, settings, usesCallSignal, maxInputTokens, ...calls }, index) => {
     const k = (seen.get(label) ?? 0) + 1;
     seen.set(label, k);
     const id = (counts.get(label) ?? 0) > 1 ? `${label}#${k}` : label;
-    return { id, label, index, ...calls, ...(system === undefined ? {} : { system }), ...(provider === undefined ? {} : { provider }), ...(settings === undefined ? {} : { settings }), ...(usesCallSignal ? { usesCallSignal } : {}) };
+    return { id, label, index, ...calls, ...(system === undefined ? {} : { system }), ...(provider === undefined ? {} : { provider }), ...(settings === undefined ? {} : { settings }), ...(usesCallSignal ? { usesCallSignal } : {}), ...(maxInputTokens === undefined ? {} : { maxInputTokens }) };
   });
   return { slots, apiKeys };
 }

@@ -14,6 +14,12 @@ export interface ModelSpec {
   temperature?: number;
   /** Upper bound on generated tokens (strings only; mapped to each provider's own option). */
   maxTokens?: number;
+  /**
+   * The most input tokens a request to this model may hold (its context window, less the room its
+   * answer needs). References are shortened to fit it. Default: the model's LangChain profile
+   * (`profile.maxInputTokens`, known for many hosted models), else no limit is applied.
+   */
+  maxInputTokens?: number;
   /** A system prompt of this model's own, put in front of the conversation's system message. */
   system?: string;
   /** The name shown in traces and events. Default: the model string, or the instance's model name. */

@@ -78,3 +78,15 @@ function definedOnly<T extends object>(details: T): T | undefined {
   const kept = Object.entries(details).filter(([, value]) => value !== undefined);
   return kept.length > 0 ? (Object.fromEntries(kept) as T) : undefined;
 }
+
+/**
+ * Usage in words, e.g. `120 tokens in (80 cached), 48 out (12 reasoning)`: the cached prompt tokens
+ * (`input_token_details.cache_read`) and reasoning tokens (`output_token_details.reasoning`) only where
+ * the provider reported them.
+ */
+export function formatUsage(usage: TokenUsage): string {
+  const cached = usage.input_token_details?.cache_read;
+  const reasoning = usage.output_token_details?.reasoning;
+  const input = `${usage.input_tokens} tokens in${cached ? ` (${cached} cached)` : ""}`;
+  return `${input}, ${usage.output_tokens} out${reasoning ? ` (${reasoning} reasoning)` : ""}`;
+}

@@ -1,17 +1,16 @@
 import { AIMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { OutputParserException } from "@langchain/core/output_parsers";
-import { isGraphBubbleUp, type LangGraphRunnableConfig } from "@langchain/langgraph";
-import { AggregatorFailedError, MoATimeoutError, type ModelFailure } from "../errors.js";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { ResolvedMoAOptions } from "../state/options.js";
 import type { MoAState, MoAStateUpdate } from "../state/state.js";
-import { answered, type CallRecord, type MoATrace } from "../state/trace.js";
-import { reportedUsage, totalUsage } from "../models/usage.js";
-import { injectSystemText } from "../prompts/inject-system-text.js";
+import { answered, type CallRecord, type MoATrace, type VoteRecord } from "../state/trace.js";
+import { totalUsage } from "../models/usage.js";
+import { voteAmong, type Answered } from "./agreement.js";
 import { answerFormatOf } from "./answer-format-of.js";
-import { bindAnswerFormat } from "./bind-answer-format.js";
-import { fromCallError, toCallError } from "./call-error.js";
+import { askAggregators } from "./ask-aggregators.js";
+import { now, type TimedAnswer } from "./call-model.js";
 import { referencesToContinue } from "./continue-references.js";
-import { STREAM_ANSWER_KEY, callModel, now, type TimedAnswer } from "./call-model.js";
+import { replayAnswer } from "./replay-answer.js";
 
 /** Options of the `aggregate` node that are not part of the MoA options. */
 export interface AggregateNodeSettings {
@@ -31,60 +30,21 @@ export interface AggregateNodeSettings {
  * object goes to `structuredResponse` and to the answer's `additional_kwargs.parsed` (an answer that does
  * not parse fails the turn with an `OutputParserException`, unless the raw message was asked for too). A failed
  * aggregator is replaced by the next one in the list, unless it had already streamed tokens (a stream
- * cannot take them back): then the turn fails.
+ * cannot take them back): then the turn fails. With `aggregation: "vote"`, or when a layer agreed and
+ * `earlyExit.skipAggregator` is set, no aggregator is called: the voted or agreed proposal is the answer,
+ * streamed as an aggregator's would be.
  */
 export function createAggregateNode(options: ResolvedMoAOptions, settings: AggregateNodeSettings = {}) {
   return async function aggregate(state: MoAState, config: LangGraphRunnableConfig): Promise<MoAStateUpdate> {
     // No proposer layer ran: the turn continues an agent loop from the references of its last step.
     const continued = state.trace.layers.length === 0 ? referencesToContinue(state.messages) : undefined;
     const references = continued ?? state.references;
-    const suffix = options.format({ instruction: options.instruction, references, target: "aggregate" });
+    const conversation = toolResultsAsStrings(state.messages);
     const format = answerFormatOf(config, options.answerFormat);
-    const records: CallRecord[] = [];
-    const failures: ModelFailure[] = [];
-    let answer: TimedAnswer | undefined;
-    let answeredBy = "";
-    for (const [attempt, slot] of options.aggregators.entries()) {
-      const messages = injectSystemText(toolResultsAsStrings(state.messages), { prefix: slot.system, suffix });
-      const startedAt = now();
-      let streamed = false;
-      try {
-        answer = await callModel(slot, messages, config, {
-          role: "aggregator",
-          layer: "aggregate",
-          attempt,
-          hidden: settings.hidden,
-          onToken: () => (streamed = true),
-          stream: config.configurable?.[STREAM_ANSWER_KEY] === true,
-        }, {
-          timeoutMs: options.timeouts.aggregatorMs,
-          retry: options.retry,
-          ...(state.deadline !== null && options.timeouts.turnMs !== undefined ? { deadline: { at: state.deadline, turnMs: options.timeouts.turnMs, turnId: state.turnId } } : {}),
-        }, {
-          bind: (model) => bindAnswerFormat(model, format, slot),
-          ...(format?.stop ? { options: { stop: [...format.stop] } } : {}),
-        });
-        const usage = reportedUsage(answer.message.usage_metadata);
-        records.push({
-          id: slot.id,
-          model: slot.label,
-          layer: "aggregate",
-          status: "ok",
-          latencyMs: answer.endedAt - answer.startedAt,
-          ...(usage ? { usage } : {}),
-          ...(answer.attempts > 1 ? { attempts: answer.attempts } : {}),
-        });
-        answeredBy = slot.label;
-        break;
-      } catch (error) {
-        if (isGraphBubbleUp(error) || config.signal?.aborted || (MoATimeoutError.isInstance(error) && error.scope === "turn")) throw error;
-        const recorded = toCallError(error, slot, options.redact);
-        failures.push({ id: slot.id, layer: "aggregate", error: fromCallError(recorded) });
-        records.push({ id: slot.id, model: slot.label, layer: "aggregate", status: "failed", latencyMs: now() - startedAt, error: recorded.message });
-        if (streamed) break;
-      }
-    }
-    if (answer === undefined) throw new AggregatorFailedError(failures);
+    const replayed = state.trace.earlyExit?.answeredBy !== undefined || options.aggregation === "vote";
+    const { answer, answeredBy, records, vote } = replayed
+      ? await replayedAnswer(options, state, config, settings.hidden)
+      : { ...(await askAggregators(options, state, config, { conversation, references, format, hidden: settings.hidden })), vote: undefined };
 
     const { usage, usageMissing } = totalUsage([...state.trace.layers.flatMap((layer) => layer.calls), ...records].filter(answered));
     const firstStart = Math.min(answer.startedAt, ...state.proposals.map((p) => p.startedAt));
@@ -99,6 +59,8 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
       wallMs: answer.endedAt - firstStart,
       ...(continued ? { continued: true } : {}),
       ...(toolCalls.length > 0 && references.length > 0 ? { references: [...references] } : {}),
+      ...(state.trace.earlyExit ? { earlyExit: state.trace.earlyExit } : {}),
+      ...(vote ? { vote } : {}),
     };
     const hasParsed = answer.parsed !== undefined && answer.parsed !== null;
     if (format?.structured && !hasParsed && format.structured.includeRaw !== true) {
@@ -118,6 +80,26 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
     });
     return { messages: [final], trace, ...(hasParsed ? { structuredResponse: answer.parsed } : {}) };
   };
+}
+
+/**
+ * The answer no aggregator writes: the proposal a layer agreed on (`earlyExit` with `skipAggregator`),
+ * or the winner of a vote among the last layer's proposals (`aggregation: "vote"`), streamed as an answer.
+ */
+async function replayedAnswer(
+  options: ResolvedMoAOptions,
+  state: MoAState,
+  config: LangGraphRunnableConfig,
+  hidden: boolean | undefined,
+): Promise<{ answer: TimedAnswer; answeredBy: string; records: readonly CallRecord[]; vote: VoteRecord | undefined }> {
+  const layer = state.trace.layers.length;
+  const proposals = state.proposals.filter((p): p is Answered => p.layer === layer && p.text !== undefined).sort((a, b) => a.index - b.index);
+  const agreed = state.trace.earlyExit?.answeredBy;
+  const { winner, record } = agreed !== undefined ? { winner: proposals.find((p) => p.id === agreed), record: undefined } : await voteAmong(options, proposals);
+  if (winner === undefined) throw new Error(`No proposal of layer ${layer} to answer with`);
+  const startedAt = now();
+  const message = await replayAnswer(winner.text, config, { source: record ? "vote" : "agreement", proposer: winner.id, model: winner.model, hidden });
+  return { answer: { message, startedAt, endedAt: now(), attempts: 1 }, answeredBy: winner.model, records: [], vote: record };
 }
 
 function modelName(message: AIMessage): string | undefined {

@@ -24,6 +24,11 @@ export interface CallLabel {
   readonly attempt?: number;
   /** Hide the call's tokens from LangGraph's `messages` stream (used by the chat-model facade). */
   readonly hidden?: boolean;
+  /**
+   * An aggregator's answer that is not the turn's (a window before the last, see `referenceFit`): hidden
+   * from every stream, and marked `moa_draft: true` in the call's metadata.
+   */
+  readonly draft?: boolean;
   /** Called for each token the call streams. */
   readonly onToken?: () => void;
   /** Ask the model to stream even when no stream consumer (such as LangGraph's) asks for it. */
@@ -98,7 +103,7 @@ export async function callModel(
     // and run its callbacks on every call).
     callbacks: watchesTokens(label, config) ? withHandler(config.callbacks, tokenWatcher(label, () => (answerStarted = true))) : config.callbacks,
     runName: `moa_${label.role}`,
-    tags: [...(config.tags ?? []), `moa:${label.role}`, ...(label.hidden ? ["nostream"] : [])],
+    tags: [...(config.tags ?? []), `moa:${label.role}`, ...(label.hidden || label.draft ? ["nostream"] : [])],
     metadata: {
       ...config.metadata,
       moa_role: label.role,
@@ -106,6 +111,7 @@ export async function callModel(
       moa_proposer: slot.id,
       moa_model: slot.label,
       ...(label.attempt !== undefined ? { moa_attempt: label.attempt } : {}),
+      ...(label.draft ? { moa_draft: true } : {}),
     },
   };
   const startedAt = now();

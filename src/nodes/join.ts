@@ -1,9 +1,12 @@
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { ProposersFailedError } from "../errors.js";
 import type { ResolvedMoAOptions } from "../state/options.js";
 import type { Proposal } from "../state/proposal.js";
 import type { MoAState, MoAStateUpdate } from "../state/state.js";
-import { answered, type CallRecord, type LayerTrace } from "../state/trace.js";
+import { answered, type CallRecord, type EarlyExit, type LayerTrace } from "../state/trace.js";
 import { totalUsage } from "../models/usage.js";
+import { agreementOf, type Answered } from "./agreement.js";
+import { answerFormatOf } from "./answer-format-of.js";
 import { fromCallError } from "./call-error.js";
 
 /** The trace record of one proposal. */
@@ -18,6 +21,7 @@ export function toCallRecord(proposal: Proposal): CallRecord {
     ...(proposal.attempts && proposal.attempts > 1 ? { attempts: proposal.attempts } : {}),
     ...(proposal.error ? { error: proposal.error.message } : {}),
     ...(proposal.empty ? { empty: proposal.empty } : {}),
+    ...(proposal.cuts ? { cuts: proposal.cuts } : {}),
   };
 }
 
@@ -25,10 +29,11 @@ export function toCallRecord(proposal: Proposal): CallRecord {
  * The `join` node: runs once the whole layer is in. It orders the layer's proposals by proposer (never
  * by arrival), applies `minProposals` (counting only answers with text: failed, cut-off and empty
  * ones are not proposals), records the layer in the trace, and hands the answers on as the references
- * of the next step.
+ * of the next step. With `earlyExit`, it records in the trace when the layer's proposals agree, which
+ * ends the proposer layers (and, with `skipAggregator`, names the proposal that answers).
  */
 export function createJoinNode(options: ResolvedMoAOptions) {
-  return function join(state: MoAState): MoAStateUpdate {
+  return async function join(state: MoAState, config: LangGraphRunnableConfig): Promise<MoAStateUpdate> {
     const layer = state.trace.layers.length + 1;
     const proposals = state.proposals.filter((p) => p.layer === layer).sort((a, b) => a.index - b.index);
     const references = proposals.flatMap((p) => (p.text !== undefined ? [p.text] : []));
@@ -43,9 +48,23 @@ export function createJoinNode(options: ResolvedMoAOptions) {
       ...totalUsage(calls.filter(answered)),
       calls,
     };
+    const earlyExit = await earlyExitAfter(options, layer, proposals, config);
     return {
       references,
-      trace: { ...state.trace, layers: [...state.trace.layers, layerTrace], calls: state.trace.calls + proposals.length },
+      trace: { ...state.trace, layers: [...state.trace.layers, layerTrace], calls: state.trace.calls + proposals.length, ...(earlyExit ? { earlyExit } : {}) },
     };
   };
+}
+
+/**
+ * The early exit after `layer`, when its proposals agree and it would skip something: the layers after
+ * it, or the aggregator (`skipAggregator`, not when the answer must call tools or be structured: only an
+ * aggregator can).
+ */
+async function earlyExitAfter(options: ResolvedMoAOptions, layer: number, proposals: readonly Proposal[], config: LangGraphRunnableConfig): Promise<EarlyExit | undefined> {
+  if (options.earlyExit === undefined) return undefined;
+  const format = answerFormatOf(config, options.answerFormat);
+  const skipAggregator = options.earlyExit.skipAggregator && options.aggregation === "aggregator" && format?.tools === undefined && format?.structured === undefined;
+  if (layer >= options.layers && !skipAggregator) return undefined;
+  return agreementOf(options, layer, proposals.filter((p): p is Answered => p.text !== undefined), skipAggregator);
 }

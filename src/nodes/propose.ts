@@ -8,12 +8,13 @@ import type { MoAStateUpdate } from "../state/state.js";
 import { hasCallbackHandlers } from "../models/callback-handlers.js";
 import { reportedUsage } from "../models/usage.js";
 import { describeTools } from "../prompts/describe-tools.js";
-import { injectSystemText } from "../prompts/inject-system-text.js";
+import { withReferences } from "../prompts/place-references.js";
 import { describeEmptyAnswer, proposalText } from "../prompts/proposal-text.js";
 import { toolHistoryAsText } from "../prompts/tool-history-as-text.js";
 import { answerFormatOf } from "./answer-format-of.js";
 import { toCallError } from "./call-error.js";
 import { callModel, now } from "./call-model.js";
+import { fitCall, inputLimitOf, type FittedCall } from "./fit-call.js";
 import { QuorumRegistry } from "./layer-quorum.js";
 import { PROPOSAL_EVENT, type ProposalEvent } from "./proposal-event.js";
 
@@ -55,17 +56,23 @@ export function createProposeNode(options: ResolvedMoAOptions, settings: Propose
     if (slot === undefined) throw new RangeError(`No proposer at index ${task.index}`);
     const quorum = quorums?.join(task.turnId, task.layer, options.proposers.length);
     const tools = answerFormatOf(config, options.answerFormat)?.tools;
-    const suffix = [
-      tools && tools.summaries.length > 0 ? describeTools(tools.summaries) : undefined,
-      task.layer > 1 ? options.format({ instruction: options.instruction, references: task.references, target: task.layer }) : undefined,
-    ].filter((part) => part !== undefined).join("\n\n");
+    const systemSuffix = tools && tools.summaries.length > 0 ? describeTools(tools.summaries) : undefined;
     // Proposers advise in text: they are called without tools, so tool calls and results reach them as text.
-    const messages = injectSystemText(toolHistoryAsText(task.messages), { prefix: slot.system, suffix });
+    const conversation = toolHistoryAsText(task.messages);
+    const build = (references: readonly string[]) =>
+      withReferences(
+        conversation,
+        { system: slot.system, systemSuffix, references: task.layer > 1 ? options.format({ instruction: options.instruction, references, target: task.layer }) : undefined },
+        options.referencePlacement,
+      );
     const base = { id: slot.id, model: slot.label, index: slot.index, layer: task.layer };
     let proposal: Proposal | undefined;
+    let cuts: FittedCall["cuts"];
     const startedAt = now();
     try {
-      const answer = await callModel(slot, messages, config, { role: "proposer", layer: task.layer, hidden: settings.hidden }, {
+      const fitted = await fitCall(inputLimitOf(slot, await slot.getModel()), task.layer > 1 ? task.references : [], build);
+      cuts = fitted.cuts;
+      const answer = await callModel(slot, fitted.messages, config, { role: "proposer", layer: task.layer, hidden: settings.hidden }, {
         timeoutMs: options.timeouts.proposerMs,
         retry: options.retry,
         ...(task.deadline !== null && options.timeouts.turnMs !== undefined ? { deadline: { at: task.deadline, turnMs: options.timeouts.turnMs, turnId: task.turnId } } : {}),
@@ -75,12 +82,12 @@ export function createProposeNode(options: ResolvedMoAOptions, settings: Propose
       const outcome =
         "text" in read ? read : { empty: read.empty, error: { ...toCallError(new Error(describeEmptyAnswer(read.empty)), slot, options.redact), name: "EmptyAnswerError" } };
       const usage = reportedUsage(answer.message.usage_metadata);
-      proposal = { ...base, ...outcome, startedAt, endedAt: answer.endedAt, attempts: answer.attempts, ...(usage ? { usage } : {}) };
+      proposal = { ...base, ...outcome, startedAt, endedAt: answer.endedAt, attempts: answer.attempts, ...(usage ? { usage } : {}), ...(cuts ? { cuts } : {}) };
     } catch (error) {
       const turnOver = isGraphBubbleUp(error) || config.signal?.aborted || (MoATimeoutError.isInstance(error) && error.scope === "turn");
       if (turnOver) throw error;
       const straggler = quorum?.signal.aborted === true;
-      proposal = { ...base, startedAt, endedAt: now(), error: toCallError(error, slot, options.redact), ...(straggler ? { straggler } : {}) };
+      proposal = { ...base, startedAt, endedAt: now(), error: toCallError(error, slot, options.redact), ...(straggler ? { straggler } : {}), ...(cuts ? { cuts } : {}) };
     } finally {
       quorum?.settle(proposal?.text !== undefined ? "answered" : "no_answer");
     }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import { Overwrite, type LangGraphRunnableConfig } from "@langchain/langgraph";
-import { MoAInputError } from "../errors.js";
+import { MoAConfigError, MoAInputError } from "../errors.js";
 import type { ResolvedMoAOptions } from "../state/options.js";
 import { createAllModels } from "../models/create-all-models.js";
 import { outsideTurnContext } from "../models/outside-turn-context.js";
@@ -30,7 +30,11 @@ export async function checkTurn(options: ResolvedMoAOptions, messages: readonly 
   // module was imported in for as long as the module lives (the process).
   const models = await outsideTurnContext(() => createAllModels(slots, options.redact));
   checkContentSupport(messages, slots, models);
-  checkAnswerFormat(models.slice(options.proposers.length), options.aggregators, answerFormatOf(config, options.answerFormat));
+  const format = answerFormatOf(config, options.answerFormat);
+  if (options.aggregation === "vote" && (format?.tools !== undefined || format?.structured !== undefined)) {
+    throw new MoAConfigError("aggregation", 'is "vote": the answer is a proposal\'s text, which cannot call tools nor be structured output; use an aggregator (aggregation "aggregator")');
+  }
+  checkAnswerFormat(models.slice(options.proposers.length), options.aggregators, format);
 }
 
 /**

@@ -11,7 +11,7 @@ export interface ReferenceContext {
   readonly target: number | "aggregate";
 }
 
-/** Turns the instruction and references into the text appended to the system message. */
+/** Turns the instruction and references into the text a call gets (where it goes: `referencePlacement`). */
 export type ReferenceFormatter = (context: ReferenceContext) => string;
 
 /** The default formatter: the instruction, then the references numbered from 1, one block each. */

@@ -3,6 +3,8 @@ import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { z } from "zod";
 import { MoAConfigError } from "../errors.js";
 import type { ReferenceFormatter } from "../prompts/format-references.js";
+import { REFERENCE_PLACEMENTS } from "../prompts/place-references.js";
+import type { Similarity } from "../agreement/similarity.js";
 import type { MixtureOfAgentsOptions } from "./options.js";
 
 /** Describes a value for an error message without dumping it. */
@@ -60,6 +62,7 @@ const modelSpecShape = {
   samples: atLeast(1, { integer: true }).optional(),
   temperature: atLeast(0).optional(),
   maxTokens: atLeast(1, { integer: true }).optional(),
+  maxInputTokens: atLeast(1, { integer: true }).optional(),
   system: nonEmptyString().optional(),
   name: nonEmptyString().optional(),
   // Never echo a key back: it may be a real one in the wrong place.
@@ -114,15 +117,31 @@ export const mixtureOfAgentsOptionsSchema = optionsObject(
     proposers: z
       .array(modelInputSchema, { error: expected('a non-empty array of models, e.g. ["openai:gpt-4o-mini", "ollama:llama3.1"]') })
       .min(1, { error: expected('a non-empty array of models, e.g. ["openai:gpt-4o-mini", "ollama:llama3.1"]') }),
-    aggregator: z.union(
-      [z.array(modelInputSchema).min(1, { error: expected('a model or a non-empty list of models, e.g. "openai:gpt-4o"') }), modelInputSchema],
-      { error: expected('a model or a non-empty list of models, e.g. "openai:gpt-4o"') },
-    ),
+    aggregator: z
+      .union([z.array(modelInputSchema).min(1, { error: expected('a model or a non-empty list of models, e.g. "openai:gpt-4o"') }), modelInputSchema], {
+        error: expected('a model or a non-empty list of models, e.g. "openai:gpt-4o"'),
+      })
+      .optional(),
     layers: atLeast(1, { integer: true }).optional(),
     rounds: atLeast(0, { integer: true }).optional(),
     aggregatorPrompt: z.string({ error: expected("a string") }).optional(),
     formatReferences: z
       .custom<ReferenceFormatter>((value) => typeof value === "function", { error: expected("a function ({ instruction, references, target }) => string") })
+      .optional(),
+    referencePlacement: z
+      .enum(REFERENCE_PLACEMENTS, { error: expected(REFERENCE_PLACEMENTS.map((value) => `"${value}"`).join(" or ")) })
+      .optional(),
+    referenceFit: z.enum(["shorten", "windows"], { error: expected('"shorten" or "windows"') }).optional(),
+    aggregation: z.enum(["aggregator", "vote"], { error: expected('"aggregator" or "vote"') }).optional(),
+    earlyExit: z
+      .union([z.boolean(), optionsObject({ threshold: z.number({ error: expected("a number from 0 to 1") }).min(0, { error: expected("a number from 0 to 1") }).max(1, { error: expected("a number from 0 to 1") }).optional(), skipAggregator: z.boolean({ error: expected("true or false") }).optional() })], {
+        error: expected("true, false or { threshold?, skipAggregator? }"),
+      })
+      .optional(),
+    similarity: z
+      .custom<Similarity>((value) => value === "normalized_text" || value === "bleu" || typeof value === "function" || (isObject(value) && typeof (value as { embedDocuments?: unknown }).embedDocuments === "function"), {
+        error: expected('"normalized_text", "bleu", a LangChain Embeddings or a function (a, b) => number'),
+      })
       .optional(),
     minProposals: atLeast(1, { integer: true }).optional(),
     timeouts: optionsObject({
@@ -168,7 +187,13 @@ export const mixtureOfAgentsOptionsSchema = optionsObject(
   },
   expected("an object with proposers and aggregator"),
 ).superRefine((options, ctx) => {
-  const aggregators = Array.isArray(options.aggregator) ? options.aggregator : [options.aggregator];
+  if (options.aggregation === "vote") {
+    if (options.aggregator !== undefined) ctx.addIssue({ code: "custom", path: ["aggregator"], message: 'is not called with aggregation "vote" (the proposals are voted on); leave it out, or set aggregation "aggregator"' });
+    if (options.tools !== undefined) ctx.addIssue({ code: "custom", path: ["tools"], message: 'need an aggregator to call them; aggregation "vote" answers with a proposal\'s text' });
+  } else if (options.aggregator === undefined) {
+    ctx.addIssue({ code: "custom", path: ["aggregator"], message: 'is required (a model or a list of models, e.g. "openai:gpt-4o"), unless aggregation is "vote"' });
+  }
+  const aggregators = options.aggregator === undefined ? [] : Array.isArray(options.aggregator) ? options.aggregator : [options.aggregator];
   aggregators.forEach((spec, i) => {
     if ((spec.samples ?? 1) > 1) {
       const path = Array.isArray(options.aggregator) ? ["aggregator", i, "samples"] : ["aggregator", "samples"];

@@ -7,7 +7,9 @@ import { toModelSlots, type LimitsFor, type ModelSlot } from "../models/model-sl
 import { redactSecrets } from "../models/redact-secrets.js";
 import { DEFAULT_RETRY, type RetryOptions, type RetryPolicy } from "../models/retry.js";
 import { DEFAULT_AGGREGATOR_PROMPT } from "../prompts/aggregator-prompt.js";
+import type { Similarity } from "../agreement/similarity.js";
 import { formatReferences, type ReferenceFormatter } from "../prompts/format-references.js";
+import type { ReferencePlacement } from "../prompts/place-references.js";
 import { toToolBinding } from "../models/tool-binding.js";
 import type { AnswerFormat } from "./answer-format.js";
 import { parseOptions } from "./options-schema.js";
@@ -43,20 +45,61 @@ export interface ConcurrencyOptions {
   total?: number;
 }
 
+/** When a turn stops early (see {@link MixtureOfAgentsOptions.earlyExit}). */
+export interface EarlyExitOptions {
+  /** The least similarity every pair of a layer's proposals must have to agree, 0..1. */
+  threshold?: number;
+  /** Answer with the agreed proposal instead of calling the aggregator. Default false. */
+  skipAggregator?: boolean;
+}
+
 /** Options of a Mixture-of-Agents. */
 export interface MixtureOfAgentsOptions {
   /** The proposer models; each answers every layer (several times with `samples`). At least one. */
   proposers: readonly ModelInput[];
-  /** The model that writes the final answer, or a list tried in order (fallbacks). */
-  aggregator: ModelInput | readonly ModelInput[];
+  /**
+   * The model that writes the final answer, or a list tried in order (fallbacks). Required, unless
+   * `aggregation` is `"vote"`.
+   */
+  aggregator?: ModelInput | readonly ModelInput[];
+  /**
+   * How the answer is made from the last layer's proposals: `"aggregator"` (the MoA paper: the aggregator
+   * model writes it) or `"vote"` (no aggregator call: the proposal most similar to the others wins, by
+   * `similarity`, ties going to the earliest proposer; "More Agents Is All You Need", Li et al. 2024).
+   * Default `"aggregator"`.
+   */
+  aggregation?: "aggregator" | "vote";
+  /**
+   * Stop when a layer's proposals agree: the remaining layers are skipped and the aggregator answers
+   * from that layer (with `skipAggregator`, the agreed proposal is the answer and no aggregator is
+   * called). Proposals agree when every pair is at least `threshold` alike by `similarity` (default 1
+   * for `"normalized_text"`, else 0.9). `true` takes the defaults. Default: off.
+   */
+  earlyExit?: boolean | EarlyExitOptions;
+  /** How proposals are compared for `earlyExit` and `aggregation: "vote"`. Default `"normalized_text"`. */
+  similarity?: Similarity;
   /** Number of proposer layers, >= 1. Default 1 (or `rounds + 1`). */
   layers?: number;
   /** The reference implementation's name: `layers - 1`, >= 0. Give `layers` or `rounds`, not both differently. */
   rounds?: number;
   /** The instruction injected with the references. Default {@link DEFAULT_AGGREGATOR_PROMPT}. */
   aggregatorPrompt?: string;
-  /** Formats the instruction and references into the system text. Default {@link formatReferences}. */
+  /** Formats the instruction and references into the text a call gets. Default {@link formatReferences}. */
   formatReferences?: ReferenceFormatter;
+  /**
+   * Where that text goes: `"last_message"`, after the conversation, so that every call of a turn and of
+   * the next turns shares the conversation as its prefix and providers' prompt caches serve it; or
+   * `"system_message"`, appended to the system message as in the MoA paper's implementation. Default
+   * `"last_message"` (see {@link ReferencePlacement}).
+   */
+  referencePlacement?: ReferencePlacement;
+  /**
+   * How references that do not fit a model's input limit (`maxInputTokens`, or its LangChain profile)
+   * are fitted: `"shorten"` cuts each in proportion, with a visible marker; `"windows"` has the
+   * aggregator read them a window at a time, carrying its answer forward (Self-MoA-Seq), and shortens
+   * only for proposers of later layers and a reference too long for a window alone. Default `"shorten"`.
+   */
+  referenceFit?: "shorten" | "windows";
   /** Fewest successful proposals a layer needs to go on. Default 1. */
   minProposals?: number;
   /** Per-call and whole-turn timeouts. Default: none. */
@@ -99,6 +142,12 @@ export interface ResolvedMoAOptions {
   readonly layers: number;
   readonly instruction: string;
   readonly format: ReferenceFormatter;
+  readonly referencePlacement: ReferencePlacement;
+  readonly referenceFit: "shorten" | "windows";
+  readonly aggregation: "aggregator" | "vote";
+  /** Set when turns stop early on agreement. */
+  readonly earlyExit?: { readonly threshold: number; readonly skipAggregator: boolean };
+  readonly similarity: Similarity;
   readonly minProposals: number;
   readonly timeouts: Readonly<TimeoutOptions>;
   readonly quorum?: Readonly<QuorumOptions>;
@@ -119,7 +168,8 @@ export function resolveOptions(input: MixtureOfAgentsOptions): ResolvedMoAOption
   const options = parseOptions(input);
   const limitsFor = concurrencyLimits(options.concurrency);
   const { slots: proposers, apiKeys: proposerKeys } = toModelSlots(options.proposers, "proposers", limitsFor);
-  const { slots: aggregators, apiKeys: aggregatorKeys } = toModelSlots(options.aggregator, "aggregator", limitsFor);
+  const { slots: aggregators, apiKeys: aggregatorKeys } = options.aggregator === undefined ? { slots: [], apiKeys: [] } : toModelSlots(options.aggregator, "aggregator", limitsFor);
+  const similarity = options.similarity ?? "normalized_text";
   const apiKeys = [...proposerKeys, ...aggregatorKeys];
   const { quorum } = options;
   return {
@@ -128,6 +178,11 @@ export function resolveOptions(input: MixtureOfAgentsOptions): ResolvedMoAOption
     layers: options.layers ?? (options.rounds === undefined ? 1 : options.rounds + 1),
     instruction: options.aggregatorPrompt ?? DEFAULT_AGGREGATOR_PROMPT,
     format: options.formatReferences ?? formatReferences,
+    referencePlacement: options.referencePlacement ?? "last_message",
+    referenceFit: options.referenceFit ?? "shorten",
+    aggregation: options.aggregation ?? "aggregator",
+    ...resolveEarlyExit(options.earlyExit, similarity),
+    similarity,
     minProposals: options.minProposals ?? 1,
     timeouts: options.timeouts ?? {},
     ...(quorum ? { quorum: { min: quorum.min, graceMs: quorum.graceMs } } : {}),
@@ -136,6 +191,12 @@ export function resolveOptions(input: MixtureOfAgentsOptions): ResolvedMoAOption
     ...resolveTools(options),
     redact: (text) => redactSecrets(text, apiKeys),
   };
+}
+
+function resolveEarlyExit(earlyExit: boolean | EarlyExitOptions | undefined, similarity: Similarity): Pick<ResolvedMoAOptions, "earlyExit"> {
+  if (earlyExit === undefined || earlyExit === false) return {};
+  const given = earlyExit === true ? {} : earlyExit;
+  return { earlyExit: { threshold: given.threshold ?? (similarity === "normalized_text" ? 1 : 0.9), skipAggregator: given.skipAggregator ?? false } };
 }
 
 function resolveRetry(retry: RetryOptions | false | undefined): RetryPolicy {

@@ -1,4 +1,5 @@
 import type { TokenUsage } from "../models/usage.js";
+import type { ReferenceCut } from "../prompts/fit-references.js";
 import type { CallError } from "./call-error.js";
 
 /**
@@ -56,4 +57,6 @@ export interface Proposal {
   readonly empty?: EmptyAnswer;
   /** True when the call was aborted because the layer's quorum was reached and its grace period ran out. */
   readonly straggler?: boolean;
+  /** What was cut from the call's references to fit its model's input limit; absent when nothing was. */
+  readonly cuts?: readonly ReferenceCut[];
 }

@@ -1,5 +1,6 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import type { CallRef, TokenUsage } from "../models/usage.js";
+import type { ReferenceCut } from "../prompts/fit-references.js";
 import type { EmptyAnswer } from "./proposal.js";
 
 export type { CallRef };
@@ -28,6 +29,16 @@ export interface CallRecord {
   readonly error?: string;
   /** For an `empty` answer: what it held instead of text, and the provider's finish reason. */
   readonly empty?: EmptyAnswer;
+  /**
+   * What was cut from the call's references so that the request fits its model's input limit
+   * (`maxInputTokens`): per shortened reference, its position and its tokens before and after.
+   */
+  readonly cuts?: readonly ReferenceCut[];
+  /**
+   * An aggregator that read the references in windows (`referenceFit: "windows"`) has one record per
+   * window, numbered from 1; its last window's call wrote the answer.
+   */
+  readonly window?: number;
 }
 
 /** True for a call that returned an answer (`ok` or `empty`): the calls whose provider may report usage. */
@@ -85,6 +96,32 @@ export interface MoATrace {
    * agent loop's next step can continue from them (see `continued`).
    */
   readonly references?: readonly string[];
+  /** Set when a layer's proposals agreed and the turn stopped early (`earlyExit`). */
+  readonly earlyExit?: EarlyExit;
+  /** Set when the answer was voted among the last layer's proposals (`aggregation: "vote"`). */
+  readonly vote?: VoteRecord;
+}
+
+/** Why and where a turn stopped early: a layer whose proposals agreed. */
+export interface EarlyExit {
+  /** The layer whose proposals agreed. */
+  readonly layer: number;
+  /** Why, in words, e.g. `the 3 proposals of layer 1 agree (normalized_text)`. */
+  readonly reason: string;
+  /** Proposer layers not run. */
+  readonly skippedLayers: number;
+  /** Set when the aggregator was not called either: the answer is the agreed proposal of this proposer id. */
+  readonly answeredBy?: string;
+}
+
+/** A vote among the last layer's proposals. */
+export interface VoteRecord {
+  /** How the proposals were compared: `normalized_text`, `bleu`, `embeddings` or `function`. */
+  readonly similarity: string;
+  /** Each proposal's total similarity to the others, by proposer id, in proposer order. */
+  readonly votes: ReadonlyArray<{ readonly id: string; readonly score: number }>;
+  /** The proposer id whose proposal won (the highest score; on a tie, the earliest proposer). */
+  readonly winner: string;
 }
 
 /** The trace of the turn that produced `message`, or `undefined` when it was not produced by an MoA. */

@@ -80,7 +80,10 @@ describe("tools through the ensemble", () => {
     expect(second.text).toBe("It is sunny in Paris.");
     expect(proposers.map((p) => p.calls.length)).toEqual([1, 1]);
     expect(getMoATrace(second)).toMatchObject({ continued: true, calls: 1, layers: [] });
-    expect(systemText((aggregator as ScriptedChatModel).calls[1] ?? [])).toContain("1. Call get_weather for Paris.");
+    // The references follow the tool result, in a user message of their own (the default referencePlacement).
+    const continued = (aggregator as ScriptedChatModel).calls[1] ?? [];
+    expect(continued.map((m) => m.getType())).toEqual(["human", "ai", "tool", "human"]);
+    expect(continued.at(-1)?.text).toContain("1. Call get_weather for Paris.");
   });
 
   it("proposeOn every_call: the proposers run on every model call of the agent loop", async () => {

@@ -8,7 +8,7 @@ import { startOllamaServer } from "../support/ollama-server.js";
 import { startOpenAIServer } from "../support/openai-server.js";
 import type { ProtocolServer, RecordedRequest } from "../support/protocol-server.js";
 import { closedPort } from "./support/closed-port.js";
-import { cleanEnv, dialogue, lastUserText, makeTempDir, openaiModel, runPiped, type TempDir } from "./support/example.js";
+import { askedWithReferences, cleanEnv, dialogue, lastUserText, makeTempDir, openaiModel, runPiped, type TempDir } from "./support/example.js";
 
 const answer = (prefix: string) => (request: RecordedRequest) => `${prefix} answer to ${lastUserText(request)}`;
 const ESCAPE = "\x1b";
@@ -48,7 +48,7 @@ describe.concurrent("piped input", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const second = openai.requests.filter((r) => r.model === "writer" && lastUserText(r) === "Explain it to a child.");
-    expect(dialogue(second[0])).toEqual(["user: What is MoA?", "assistant: The answer to What is MoA?", "user: Explain it to a child."]);
+    expect(dialogue(second[0])).toEqual(["user: What is MoA?", "assistant: The answer to What is MoA?", askedWithReferences("Explain it to a child.", ["Alpha proposes."])]);
   }, 90_000);
 
   it("reports a failed turn on stderr with each model's cause once, without colours, and exits 1", async () => {

@@ -7,7 +7,7 @@ import { startOpenAIServer } from "../support/openai-server.js";
 import { startPostgres, type PostgresServer } from "../support/postgres-server.js";
 import type { ProtocolServer, RecordedRequest } from "../support/protocol-server.js";
 import { closedPort } from "./support/closed-port.js";
-import { cleanEnv, dialogue, lastUserText, makeTempDir, openaiModel, runPiped, type TempDir } from "./support/example.js";
+import { askedWithReferences, cleanEnv, dialogue, lastUserText, makeTempDir, openaiModel, runPiped, type TempDir } from "./support/example.js";
 
 const PASSWORD = "s3cret-pw";
 let openai: ProtocolServer;
@@ -40,7 +40,7 @@ describe("--db postgres://…", () => {
     const second = await runPiped(["--config", config, "--db", withPassword(), "--resume", threadId?.[2] ?? ""], "And in one word?\n", cleanEnv());
     expect(second.stdout, second.stderr).toBe("An answer to And in one word?\n");
     const request = openai.requests.find((r) => r.model === "writer" && lastUserText(r) === "And in one word?");
-    expect(dialogue(request)).toEqual(["user: What is MoA?", "assistant: An answer to What is MoA?", "user: And in one word?"]);
+    expect(dialogue(request)).toEqual(["user: What is MoA?", "assistant: An answer to What is MoA?", askedWithReferences("And in one word?", ["An answer to And in one word?"])]);
     expect(first.stderr + second.stderr).not.toContain(PASSWORD);
   }, 90_000);
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi, type TestContext } from 
 import { startOpenAIServer } from "../support/openai-server.js";
 import type { ProtocolServer, RecordedRequest } from "../support/protocol-server.js";
 import { closedPort } from "./support/closed-port.js";
-import { ROOT, cleanEnv, dialogue, exampleCommand, lastUserText, makeTempDir, openaiModel, type TempDir } from "./support/example.js";
+import { ROOT, askedWithReferences, cleanEnv, dialogue, exampleCommand, lastUserText, makeTempDir, openaiModel, type TempDir } from "./support/example.js";
 import { Terminal, startTmuxServer, stopTmuxServer } from "./support/tmux.js";
 import { occurrences, showsWrapped, widestLine } from "./support/wrapping.js";
 
@@ -17,6 +17,9 @@ const SOCKET = `moa-terminal-${process.pid}`;
 const PROMPT = /(^|\n)you>$/;
 /** The line after each turn: time, calls, tokens in and out. */
 const SUMMARY = /\d+\.\d s · \d+ calls?( \(\d+ failed\))? · \d+ tokens in, \d+ out/g;
+
+const ALPHA = "Alpha: blue light scatters the most in the air, so the sky looks blue to us.";
+const BETA = "Beta: Rayleigh scattering.";
 
 /** The aggregator answers each question so a person can tell the answers apart. */
 const answerTo = (request: RecordedRequest) => `Here is the mixed answer to "${lastUserText(request)}".`;
@@ -29,8 +32,8 @@ beforeAll(async () => {
   await startTmuxServer(SOCKET);
   server = await startOpenAIServer({
     models: {
-      alpha: { text: "Alpha: blue light scatters the most in the air, so the sky looks blue to us.", usage: { input: 12, output: 7 } },
-      beta: { text: "Beta: Rayleigh scattering.", latencyMs: 300, usage: { input: 11, output: 4 } },
+      alpha: { text: ALPHA, usage: { input: 12, output: 7 } },
+      beta: { text: BETA, latencyMs: 300, usage: { input: 11, output: 4 } },
       broken: { fault: { kind: "status", status: 500 } },
       sleepy: { text: "Sleepy: finally awake.", latencyMs: 60_000 },
       writer: { text: answerTo, chunkDelayMs: 15, usage: { input: 40, output: 9 } },
@@ -93,7 +96,7 @@ describe.concurrent("the conversation in a terminal", () => {
     expect(dialogue(requestsFor("And at sunset?", "writer")[0])).toEqual([
       "user: Why is the sky blue?",
       'assistant: Here is the mixed answer to "Why is the sky blue?".',
-      "user: And at sunset?",
+      askedWithReferences("And at sunset?", [ALPHA, BETA]),
     ]);
     expect(requestsFor("And at sunset?", "writer")[0]?.messages[0]?.content).toMatch(/^Answer in one sentence\./);
 
@@ -106,8 +109,8 @@ describe.concurrent("the conversation in a terminal", () => {
     await terminal.type("Why is the sea blue?");
     const screen = await terminal.waitFor(answered(1));
     for (const layer of [1, 2]) {
-      expect(screen).toMatch(new RegExp(`┌ layer ${layer} · openai:alpha · \\d+\\.\\d s\\n│ Alpha: blue light scatters the most in the air, so the sky looks blue to us\\.\\n└`));
-      expect(screen).toMatch(new RegExp(`┌ layer ${layer} · openai:beta · \\d+\\.\\d s\\n│ Beta: Rayleigh scattering\\.\\n└`));
+      expect(screen).toMatch(new RegExp(`┌ layer ${layer} · openai:alpha · \\d+\\.\\d s · 12 tokens in, 7 out\\n│ Alpha: blue light scatters the most in the air, so the sky looks blue to us\\.\\n└`));
+      expect(screen).toMatch(new RegExp(`┌ layer ${layer} · openai:beta · \\d+\\.\\d s · 11 tokens in, 4 out\\n│ Beta: Rayleigh scattering\\.\\n└`));
       expect(screen).toMatch(new RegExp(`layer ${layer} ✓ openai:alpha`));
     }
     expect(summaries(screen)[0]).toMatch(/ 5 calls · /);
@@ -143,7 +146,7 @@ describe.concurrent("the conversation in a terminal", () => {
     expect(reset.match(/thread ([0-9a-f-]{36})/g)?.length).toBe(2);
     await terminal.type("What about moss?");
     await terminal.waitFor(answered(2));
-    expect(dialogue(requestsFor("What about moss?", "writer")[0])).toEqual(["user: What about moss?"]);
+    expect(dialogue(requestsFor("What about moss?", "writer")[0])).toEqual([askedWithReferences("What about moss?", [ALPHA])]);
   }, 90_000);
 
   it("Ctrl-C during a turn cancels it and returns to the prompt; the next turn goes on without the cancelled question; Ctrl-C at the prompt quits", async (test) => {
@@ -164,7 +167,9 @@ describe.concurrent("the conversation in a terminal", () => {
     expect(reply).toContain('moa> Here is the mixed answer to "Why is snow white?".');
     const afterCancel = requestsFor("Why is snow white?");
     expect(afterCancel.map((r) => r.model).sort()).toEqual(["alpha", "sleepy", "writer"]);
-    for (const request of afterCancel) expect(dialogue(request)).toEqual(["user: Why is snow white?"]);
+    for (const request of afterCancel) {
+      expect(dialogue(request)).toEqual([request.model === "writer" ? askedWithReferences("Why is snow white?", [ALPHA, "Sleepy: awake now."]) : "user: Why is snow white?"]);
+    }
 
     await terminal.press("C-c");
     await terminal.waitForExit();
@@ -247,7 +252,7 @@ describe.concurrent("the conversation in a terminal", () => {
         await second.type("What is my name?");
         expect(await second.waitFor(answered(1))).toContain("moa> Noted: What is my name?");
         const request = server.requests.filter((r) => r.model === "notary").at(-1);
-        expect(dialogue(request)).toEqual(["user: My name is Ada.", "assistant: Noted: My name is Ada.", "user: What is my name?"]);
+        expect(dialogue(request)).toEqual(["user: My name is Ada.", "assistant: Noted: My name is Ada.", askedWithReferences("What is my name?", [ALPHA])]);
         await second.press("C-d");
         await second.waitForExit();
       } finally {

@@ -60,7 +60,7 @@ describe("an answer with no text", () => {
     expect(byId.get("thinker")).toMatchObject({ event: "moa_proposal", empty: { reason: "reasoning_only", finishReason: "length" }, error: { name: "EmptyAnswerError" } });
     expect(byId.get("thinker")?.text).toBeUndefined();
     expect(byId.get("good")).toMatchObject({ text: "Paris is the capital." });
-    expect(formatProposal(byId.get("blank") as ProposalEvent)).toMatch(/^\[MoA layer 1 · blank · \d+\.\ds\] empty: blank: answered no text$/);
+    expect(formatProposal(byId.get("blank") as ProposalEvent)).toMatch(/^\[MoA layer 1 · blank · \d+\.\ds · 10 tokens in, 5 out\] empty: blank: answered no text$/);
   });
 
   it("does not count toward minProposals: ProposersFailedError names the empty ones and why", async () => {

@@ -15,6 +15,7 @@ import { expectedReferenceText } from "../support/conversation.js";
 import { startGeminiServer } from "../support/gemini-server.js";
 import { startOllamaServer } from "../support/ollama-server.js";
 import { startOpenAIServer } from "../support/openai-server.js";
+import { withoutReferences } from "../support/user-question.js";
 import type { ModelScript, Protocol, ProtocolServer, RecordedMessage, RecordedRequest, ToolCallScript } from "../support/protocol-server.js";
 
 const QUESTION = "Weather in Paris?";
@@ -38,12 +39,19 @@ function weatherTool() {
   return { getWeather, calls };
 }
 
-const lastIsToolResult = (request: RecordedRequest) => request.messages.at(-1)?.role === "tool";
+/** The tool result the conversation ends with (before the MoA's references), if it does. */
+function lastToolResult(request: RecordedRequest): RecordedMessage | undefined {
+  const last = withoutReferences(request.messages).at(-1);
+  return last?.role === "tool" ? last : undefined;
+}
 
 /** The aggregator: calls the tool until the history holds its result, then answers with that result. */
 const aggregatorScript: ModelScript = {
-  toolCalls: (request) => (lastIsToolResult(request) ? undefined : [CALL]),
-  text: (request) => (lastIsToolResult(request) ? `Forecast: ${request.messages.at(-1)?.content}` : ""),
+  toolCalls: (request) => (lastToolResult(request) ? undefined : [CALL]),
+  text: (request) => {
+    const result = lastToolResult(request);
+    return result ? `Forecast: ${result.content}` : "";
+  },
   usage: { input: 20, output: 6 },
 };
 
@@ -159,12 +167,9 @@ describe.each(aggregators)("createAgent with a MoA whose aggregator is $protocol
     // The aggregator: called twice, each time with the tool; the second time with the real tool messages.
     const aggregatorRequests = aggregatorServers[aggregator.protocol].requests;
     expect(aggregatorRequests.map((r) => r.tools)).toEqual([["get_weather"], ["get_weather"]]);
-    expect(aggregatorRequests[0]?.messages).toEqual([{ role: "system", content: REFERENCES }, { role: "user", content: QUESTION }]);
-    expect(aggregatorRequests[1]?.messages).toEqual([
-      { role: "system", content: REFERENCES },
-      { role: "user", content: QUESTION },
-      ...aggregator.toolHistory(callId),
-    ]);
+    // The references: at the end of the question, then after the tool result in a user message of their own.
+    expect(aggregatorRequests[0]?.messages).toEqual([{ role: "user", content: `${QUESTION}\n\n${REFERENCES}` }]);
+    expect(aggregatorRequests[1]?.messages).toEqual([{ role: "user", content: QUESTION }, ...aggregator.toolHistory(callId), { role: "user", content: REFERENCES }]);
 
     // The proposers: never given tools, told of the tool in the system message, see the tool history as text.
     const expectedCalls = proposeOn === "user_turn" ? 1 : 2;
@@ -231,7 +236,10 @@ describe("createReactAgent (@langchain/langgraph/prebuilt) with the MoA", () => 
     expect(state.messages.map((m) => m.getType())).toEqual(["human", "ai", "tool", "ai"]);
     expect(state.messages.at(-1)?.text).toBe(FINAL);
     expect(aggregatorServers.openai.requests.map((r) => r.tools)).toEqual([["get_weather"], ["get_weather"]]);
-    expect(aggregatorServers.openai.requests[1]?.messages.at(-1)).toEqual({ role: "tool", content: RESULT, toolCallId: "call_abc", name: "get_weather" });
+    expect(aggregatorServers.openai.requests[1]?.messages.slice(-2)).toEqual([
+      { role: "tool", content: RESULT, toolCallId: "call_abc", name: "get_weather" },
+      { role: "user", content: REFERENCES },
+    ]);
     expect(proposerRequests().map((r) => r.tools)).toEqual([[], []]);
     expect(getMoATrace(state.messages.at(-1) as AIMessage)?.continued).toBe(true);
   });

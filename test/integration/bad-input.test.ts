@@ -1,6 +1,7 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MoAInputError, createMixtureOfAgents } from "../../src/index.js";
+import { DEFAULT_AGGREGATOR_PROMPT, MoAInputError, createMixtureOfAgents } from "../../src/index.js";
+import { expectedReferenceText } from "../support/conversation.js";
 import { startOpenAIServer } from "../support/openai-server.js";
 import type { ProtocolServer } from "../support/protocol-server.js";
 
@@ -38,12 +39,17 @@ describe("input a turn cannot use, or must handle", () => {
     expect(JSON.stringify(openai.requests[0]?.body)).toContain("data:image/png;base64,iVBORw0KGgo=");
   });
 
-  it("a huge input (2 MB) is passed through whole and answered", async () => {
+  it("a huge input (2 MB) is passed through whole and answered by models of no known input limit", async () => {
     openai.requests.length = 0;
     const huge = "lorem ipsum ".repeat(180_000);
-    const state = await createMixtureOfAgents({ proposers: [model("big-context")], aggregator: model("gpt-4o") }).invoke({ messages: [new HumanMessage(huge)] });
+    const state = await createMixtureOfAgents({ proposers: [model("big-context")], aggregator: model("big-context-aggregator") }).invoke({ messages: [new HumanMessage(huge)] });
     expect(state.messages.at(-1)?.text).toBe("ok answer");
-    expect(openai.requests.map((r) => r.messages.at(-1)?.content.length)).toEqual([huge.length, huge.length]);
+    const [proposal, aggregation] = openai.requests.map((r) => r.messages.at(-1)?.content ?? "");
+    expect(openai.requests).toHaveLength(2);
+    expect(proposal === huge).toBe(true);
+    // The aggregator's is the whole input, then the references (the default referencePlacement).
+    expect(aggregation?.startsWith(huge)).toBe(true);
+    expect(aggregation?.slice(huge.length)).toBe(`\n\n${expectedReferenceText(DEFAULT_AGGREGATOR_PROMPT, ["ok answer"])}`);
   });
 
   it.each([

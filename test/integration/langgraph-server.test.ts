@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MoAState } from "../../src/index.js";
 import { startOpenAIServer } from "../support/openai-server.js";
 import type { ProtocolServer } from "../support/protocol-server.js";
+import { lastUserQuestion } from "../support/user-question.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 let models: ProtocolServer;
@@ -130,7 +131,7 @@ describe("LangGraph Server", () => {
     const defaults = await ask("defaults");
     expect(chosen.trace.layers[0]?.calls.map((c) => c.id)).toEqual(["openai:y1", "openai:y2"]);
     expect(defaults.trace.layers[0]?.calls.map((c) => c.id)).toEqual(["openai:p1", "openai:p2"]);
-    expect(models.requests.filter((r) => r.model === "y3").map((r) => r.messages.at(-1)?.content)).toEqual(["chosen"]);
+    expect(models.requests.filter((r) => r.model === "y3").map((r) => lastUserQuestion(r))).toEqual(["chosen"]);
   }, 60_000);
 
   it.each([

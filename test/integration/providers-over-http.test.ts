@@ -67,7 +67,8 @@ describe("a two-layer MoA over OpenAI, Ollama and Gemini, aggregated on an OpenA
     expect(answer.usage_metadata).toMatchObject({ input_tokens: 2 * (11 + 13 + 17) + 19, output_tokens: 2 * (3 + 4 + 5) + 6, total_tokens: 101 + 30 });
 
     const layer1 = withSystem("Be concise.");
-    const layer2 = withSystem(`Be concise.\n\n${references}`);
+    // The references at the end of the user's last message (the default referencePlacement).
+    const layer2 = [...layer1.slice(0, -1), { role: "user", content: `Explain more.\n\n${references}` }];
     for (const server of [openai, ollama, gemini]) {
       expect(messagesOf(server.requests)).toEqual([layer1, layer2]);
     }

@@ -124,7 +124,7 @@ describe.each(aggregators)("withStructuredOutput, functionCalling (the default),
     expect(requests).toHaveLength(1);
     expect(requests[0]?.tools).toEqual(["extract"]);
     expect(requests[0]?.toolChoice).toEqual(aggregator.forcedChoice("extract"));
-    expect(requests[0]?.messages).toEqual([{ role: "system", content: REFERENCES }, { role: "user", content: QUESTION }]);
+    expect(requests[0]?.messages).toEqual([{ role: "user", content: `${QUESTION}\n\n${REFERENCES}` }]);
     expectPlainProposers();
   });
 
@@ -173,7 +173,7 @@ describe("withStructuredOutput, other methods", () => {
       type: "json_schema",
       json_schema: { name: "extract", schema: { type: "object", required: ["city", "temperature", "conditions"] } },
     });
-    expect(request?.messages).toEqual([{ role: "system", content: REFERENCES }, { role: "user", content: QUESTION }]);
+    expect(request?.messages).toEqual([{ role: "user", content: `${QUESTION}\n\n${REFERENCES}` }]);
     expectPlainProposers();
   });
 

@@ -6,7 +6,8 @@ import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { z } from "zod";
-import { MixtureOfAgents, MoAConfigError } from "../../src/index.js";
+import { DEFAULT_AGGREGATOR_PROMPT, MixtureOfAgents, MoAConfigError } from "../../src/index.js";
+import { expectedReferenceText } from "../support/conversation.js";
 import { startGeminiServer } from "../support/gemini-server.js";
 import { startOllamaServer } from "../support/ollama-server.js";
 import { startOpenAIServer } from "../support/openai-server.js";
@@ -67,7 +68,11 @@ it("tool results given as text parts reach an Ollama aggregator, whose client ta
     new ToolMessage({ content: [{ type: "text", text: "red, " }, { type: "text", text: "picked" }], tool_call_id: "c1" }),
   ]);
   expect(answer.text).toBe("It is sunny.");
-  expect(ollama.requests.at(-1)?.messages.at(-1)).toMatchObject({ role: "tool", content: "red, picked" });
+  // The tool result, then the references in a user message of their own (the default referencePlacement).
+  expect(ollama.requests.at(-1)?.messages.slice(-2)).toMatchObject([
+    { role: "tool", content: "red, picked" },
+    { role: "user", content: expectedReferenceText(DEFAULT_AGGREGATOR_PROMPT, ["small answer"]) },
+  ]);
 });
 
 it("an answer that does not fit the schema fails naming the aggregator and what it answered", async () => {

@@ -60,7 +60,8 @@ const callParts = (answer: Answer): Part[] => answer.toolCalls.map((call) => ({ 
 /** A GenerateContentResponse; `usage` as given (streams send the prompt count first, the total at the end). */
 function response(answer: Answer, parts: Part[], finished: boolean, usage: Answer["usage"]): Record<string, unknown> {
   const candidate = { content: { parts, role: "model" }, index: 0, ...(finished ? { finishReason: "STOP" } : {}) };
-  const usageMetadata = usage ? { usageMetadata: { promptTokenCount: usage.input, candidatesTokenCount: usage.output, totalTokenCount: usage.input + usage.output } } : {};
+  const cached = usage?.cached ? { cachedContentTokenCount: usage.cached } : {};
+  const usageMetadata = usage ? { usageMetadata: { promptTokenCount: usage.input, candidatesTokenCount: usage.output, totalTokenCount: usage.input + usage.output, ...cached } } : {};
   return { candidates: [candidate], ...usageMetadata, modelVersion: answer.model, responseId: answer.id };
 }
 

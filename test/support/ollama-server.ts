@@ -27,7 +27,8 @@ function wireToolCalls(calls: AnswerToolCall[]): { tool_calls?: unknown[] } {
 function line(answer: Answer, content: string, done: boolean, toolCalls: AnswerToolCall[] = []): Record<string, unknown> {
   const head = { model: answer.model, created_at: new Date().toISOString(), message: { role: "assistant", content, ...wireToolCalls(toolCalls) }, done };
   if (!done) return head;
-  const counts = answer.usage ? { prompt_eval_count: answer.usage.input, eval_count: answer.usage.output } : {};
+  // Ollama counts the prompt tokens it evaluated: a prefix still in its KV cache is not evaluated again.
+  const counts = answer.usage ? { prompt_eval_count: answer.usage.input - (answer.usage.cached ?? 0), eval_count: answer.usage.output } : {};
   return { ...head, done_reason: "stop", total_duration: 1_000_000, load_duration: 100_000, prompt_eval_duration: 200_000, eval_duration: 700_000, ...counts };
 }
 

@@ -11,10 +11,11 @@ const ERROR_TYPES: Record<number, { type: string; code: string | null }> = {
   429: { type: "requests", code: "rate_limit_exceeded" },
 };
 
-function usageOf(answer: Answer): Record<string, number> | undefined {
+function usageOf(answer: Answer): Record<string, unknown> | undefined {
   const { usage } = answer;
   if (!usage) return undefined;
-  return { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output };
+  const cached = usage.cached === undefined ? {} : { prompt_tokens_details: { cached_tokens: usage.cached } };
+  return { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output, ...cached };
 }
 
 function includeUsage(answer: Answer): boolean {

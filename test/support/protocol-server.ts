@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { PromptCache, promptTokens, textTokens } from "./prompt-cache.js";
 import { resolveToolCalls, type AnswerToolCall, type RecordedToolCall, type ToolCallsScript } from "./tool-calls.js";
 
 export type { AnswerToolCall, RecordedToolCall, ToolCallScript, ToolCallsScript } from "./tool-calls.js";
@@ -18,8 +19,15 @@ export interface ModelScript {
   /**
    * Tokens to report; null reports none. Default { input: 10, output: 5 }. A function is given the
    * recorded request and the answer's text, e.g. to report an estimate that grows with the prompt.
+   * `"counted"` counts the prompt's and the answer's tokens, and reports the prompt's longest prefix
+   * shared with an earlier request to the same model as cached (see `prompt-cache.ts`).
    */
-  usage?: { input: number; output: number } | null | ((request: RecordedRequest, text: string) => { input: number; output: number } | null);
+  usage?: Usage | null | "counted" | ((request: RecordedRequest, text: string) => Usage | null);
+  /**
+   * The model's context window in tokens (counted as `usage: "counted"` counts them): a longer prompt is
+   * refused with the provider's 400 (OpenAI's `context_length_exceeded`), as vLLM and OpenAI refuse it.
+   */
+  maxInputTokens?: number;
   /** Milliseconds before the response starts. */
   latencyMs?: number | (() => number);
   /** Milliseconds between streamed chunks (streaming only). */
@@ -29,6 +37,14 @@ export interface ModelScript {
    * it before it answers normally (default: every request).
    */
   fault?: Fault;
+}
+
+/** Tokens a response reports: read, written, and of those read, how many came from the prompt cache. */
+export interface Usage {
+  input: number;
+  output: number;
+  /** Prompt tokens served from the cache (only with `usage: "counted"`). */
+  cached?: number;
 }
 
 /** A scripted failure; see {@link ModelScript.fault}. */
@@ -137,7 +153,7 @@ export interface Answer {
   pieces: string[];
   /** The tool calls to send; [] for a plain text answer. */
   toolCalls: AnswerToolCall[];
-  usage: { input: number; output: number } | null;
+  usage: Usage | null;
   request: RecordedRequest;
 }
 
@@ -290,6 +306,7 @@ export async function startProtocolServer(adapter: ProtocolAdapter, options: Ser
   let abortedByClient = 0;
   let sequence = 0;
   let toolCallSequence = 0;
+  const promptCache = new PromptCache();
 
   const frame = (payload: string): string => (adapter.framing === "sse" ? `data: ${payload}\n\n` : `${payload}\n`);
   const streamType = adapter.framing === "sse" ? "text/event-stream; charset=utf-8" : "application/x-ndjson";
@@ -304,13 +321,22 @@ export async function startProtocolServer(adapter: ProtocolAdapter, options: Ser
     return fault;
   }
 
+  function usageOf(script: ModelScript, request: RecordedRequest, text: string): Usage | null {
+    const { usage } = script;
+    if (usage === undefined) return DEFAULT_USAGE;
+    if (typeof usage === "function") return usage(request, text);
+    if (usage !== "counted") return usage;
+    const prompt = promptTokens(request.messages);
+    return { input: prompt.length, output: textTokens(text).length, cached: promptCache.read(request.model, prompt) };
+  }
+
   /** What `script` answers to `request`: its text and tool calls (scripts run even when a fault is played). */
   function answerOf(script: ModelScript, request: RecordedRequest): Answer {
     const toolCalls = resolveToolCalls(script.toolCalls, request, () => `call_${++toolCallSequence}`);
     const defaultText = toolCalls.length > 0 ? "" : `${request.model} answer`;
     const text = typeof script.text === "function" ? script.text(request) : (script.text ?? defaultText);
     const pieces = text === "" && toolCalls.length > 0 ? [] : splitPieces(text);
-    const usage = script.usage === undefined ? DEFAULT_USAGE : typeof script.usage === "function" ? script.usage(request, text) : script.usage;
+    const usage = usageOf(script, request, text);
     sequence += 1;
     return { model: request.model, id: `${adapter.protocol}-${sequence}`, created: Math.floor(Date.now() / 1000), text, pieces, toolCalls, usage, request };
   }
@@ -361,6 +387,11 @@ export async function startProtocolServer(adapter: ProtocolAdapter, options: Ser
     requests.push(recorded);
     const script = scripts.get(chat.model) ?? options.fallback;
     if (!script) return ex.json(404, adapter.errorBody(404, adapter.modelNotFound(chat.model)));
+    const promptLength = script.maxInputTokens === undefined ? 0 : promptTokens(chat.messages).length;
+    if (script.maxInputTokens !== undefined && promptLength > script.maxInputTokens) {
+      const message = `This model's maximum context length is ${script.maxInputTokens} tokens. However, your messages resulted in ${promptLength} tokens. Please reduce the length of the messages.`;
+      return ex.json(400, adapter.errorBody(400, message, undefined, "context_length_exceeded"));
+    }
     const fault = takeFault(chat.model, script);
     const answer = answerOf(script, recorded);
     const latencyMs = typeof script.latencyMs === "function" ? script.latencyMs() : script.latencyMs;

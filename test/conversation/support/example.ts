@@ -8,8 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ModelInput } from "../../../src/index.js";
+import { DEFAULT_AGGREGATOR_PROMPT, type ModelInput } from "../../../src/index.js";
+import { expectedReferenceText } from "../../support/conversation.js";
 import type { RecordedMessage, RecordedRequest } from "../../support/protocol-server.js";
+import { lastUserQuestion } from "../../support/user-question.js";
 
 /** The repository's root. */
 export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -66,14 +68,26 @@ export function openaiModel(url: string, name: string): ModelInput {
   return { model: `openai:${name}`, baseURL: `${url}/v1`, apiKey: "sk-test-key" };
 }
 
-/** The last user message of a recorded request. */
+/**
+ * The user's last question in a recorded request: the last user message without the instruction and
+ * references the MoA puts at its end (see `test/support/user-question.ts`).
+ */
 export function lastUserText(request: RecordedRequest): string {
-  return request.messages.filter((m) => m.role === "user").at(-1)?.content ?? "";
+  return lastUserQuestion(request);
 }
 
 /** The conversation a request carried: user and assistant messages, as `role: text`. */
 export function dialogue(request: RecordedRequest | undefined): string[] {
   return (request?.messages ?? []).filter((m: RecordedMessage) => m.role !== "system").map((m) => `${m.role}: ${m.content}`);
+}
+
+/**
+ * The user's last message as {@link dialogue} shows it in a request of the aggregator (or of a layer
+ * after the first): `question`, then the default instruction and `proposals` as references, which the
+ * MoA puts at the end of the user's last message (the default `referencePlacement`).
+ */
+export function askedWithReferences(question: string, proposals: readonly string[]): string {
+  return `user: ${question}\n\n${expectedReferenceText(DEFAULT_AGGREGATOR_PROMPT, proposals)}`;
 }
 
 /** What a piped run printed, and how it ended. */

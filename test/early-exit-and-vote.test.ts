@@ -1,0 +1,164 @@
+import { HumanMessage, type AIMessageChunk } from "@langchain/core/messages";
+import { tool } from "@langchain/core/tools";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { MixtureOfAgents, MoAConfigError, createMixtureOfAgents, getMoATrace, type MoAState } from "../src/index.js";
+import { sentenceBleu } from "../src/agreement/bleu.js";
+import { normalizeAnswer } from "../src/agreement/similarity.js";
+import { ScriptedChatModel } from "./support/scripted-chat-model.js";
+
+const proposer = (model: string, answer: string) => new ScriptedChatModel({ model, answer, usage: { input: 10, output: 2 } });
+const question = { messages: [new HumanMessage("What is the capital of France?")] };
+
+/** The aggregator-role tokens of a `messages` stream, and the final state. */
+async function streamed(graph: ReturnType<typeof createMixtureOfAgents>): Promise<{ tokens: string[]; state: MoAState | undefined }> {
+  const tokens: string[] = [];
+  let state: MoAState | undefined;
+  const stream = await graph.stream(question, { streamMode: ["messages", "values"] });
+  for await (const [mode, payload] of stream as AsyncIterable<[string, unknown]>) {
+    if (mode === "values") state = payload as MoAState;
+    else {
+      const [chunk, metadata] = payload as [AIMessageChunk, Record<string, unknown>];
+      if (metadata.moa_role === "aggregator") tokens.push(chunk.text);
+    }
+  }
+  return { tokens, state };
+}
+
+describe("earlyExit: stop when a layer's proposals agree", () => {
+  it("skips the remaining layers when the proposals agree once normalized, and says so in the trace", async () => {
+    const proposers = [proposer("a", "Paris."), proposer("b", "**paris**"), proposer("c", "Paris")];
+    const aggregator = new ScriptedChatModel({ model: "agg", answer: "Paris is the capital." });
+    const state = await createMixtureOfAgents({ proposers, aggregator, layers: 3, earlyExit: true }).invoke(question);
+
+    expect(proposers.map((p) => p.calls.length)).toEqual([1, 1, 1]);
+    expect(aggregator.calls).toHaveLength(1);
+    expect(aggregator.calls[0]?.at(-1)?.text).toContain("1. Paris.\n\n2. **paris**\n\n3. Paris");
+    expect(state.trace.earlyExit).toEqual({ layer: 1, reason: "the 3 proposals of layer 1 agree (normalized_text)", skippedLayers: 2 });
+    expect(state.trace.calls).toBe(4);
+    expect(state.messages.at(-1)?.text).toBe("Paris is the capital.");
+  });
+
+  it("runs every layer when the proposals differ", async () => {
+    const proposers = [proposer("a", "Paris."), proposer("b", "Lyon.")];
+    const aggregator = new ScriptedChatModel({ model: "agg", answer: "Paris." });
+    const state = await createMixtureOfAgents({ proposers, aggregator, layers: 2, earlyExit: true }).invoke(question);
+    expect(proposers.map((p) => p.calls.length)).toEqual([2, 2]);
+    expect(state.trace.earlyExit).toBeUndefined();
+  });
+
+  it("with skipAggregator, answers with the agreed proposal, streamed token by token, and calls no aggregator", async () => {
+    const proposers = [proposer("a", "The capital of France is Paris."), proposer("b", "the capital of france is paris")];
+    const aggregator = new ScriptedChatModel({ model: "agg" });
+    const { tokens, state } = await streamed(createMixtureOfAgents({ proposers, aggregator, layers: 2, earlyExit: { skipAggregator: true } }));
+
+    expect(aggregator.calls).toHaveLength(0);
+    expect(tokens.length).toBeGreaterThan(3);
+    expect(tokens.join("")).toBe("The capital of France is Paris.");
+    expect(state?.messages.at(-1)?.text).toBe("The capital of France is Paris.");
+    expect(state?.trace.earlyExit).toEqual({ layer: 1, reason: "the 2 proposals of layer 1 agree (normalized_text)", skippedLayers: 1, answeredBy: "a" });
+    expect(state?.trace.aggregator).toEqual([]);
+    expect(state?.trace.calls).toBe(2);
+    expect(state?.trace.usage?.input_tokens).toBe(20);
+  });
+
+  it("still calls the aggregator when the answer must call tools (only an aggregator can)", async () => {
+    const proposers = [proposer("a", "Look it up."), proposer("b", "look it up")];
+    const aggregator = new ScriptedChatModel({ model: "agg", toolCalls: [{ name: "lookup", args: { q: "capital of France" } }] });
+    const lookup = tool(async () => "Paris", { name: "lookup", description: "Looks a fact up.", schema: z.object({ q: z.string() }) });
+    const state = await createMixtureOfAgents({ proposers, aggregator, layers: 2, tools: [lookup], earlyExit: { skipAggregator: true } }).invoke(question);
+    expect(aggregator.calls).toHaveLength(1);
+    expect(state.trace.earlyExit).toEqual({ layer: 1, reason: "the 2 proposals of layer 1 agree (normalized_text)", skippedLayers: 1 });
+  });
+
+  it("takes a similarity function and a threshold (e.g. one built on a LangChain Embeddings)", async () => {
+    const proposers = [proposer("a", "Paris, on the Seine."), proposer("b", "It is Paris.")];
+    const aggregator = new ScriptedChatModel({ model: "agg", answer: "Paris." });
+    const mentionsParis = (x: string, y: string) => (/paris/i.test(x) && /paris/i.test(y) ? 0.8 : 0);
+    const state = await createMixtureOfAgents({ proposers, aggregator, layers: 2, similarity: mentionsParis, earlyExit: { threshold: 0.75 } }).invoke(question);
+    expect(state.trace.earlyExit?.reason).toBe("the 2 proposals of layer 1 agree (function >= 0.75)");
+    const strict = await createMixtureOfAgents({ proposers, aggregator, layers: 2, similarity: mentionsParis, earlyExit: { threshold: 0.9 } }).invoke(question);
+    expect(strict.trace.earlyExit).toBeUndefined();
+  });
+});
+
+describe('aggregation: "vote" (More Agents Is All You Need)', () => {
+  it("answers with the proposal most similar to the others, streams it, records the votes, and calls no aggregator", async () => {
+    const answers = ["41", "42", "forty-two", "42.", "The answer is 42"];
+    const proposers = answers.map((answer, i) => proposer(`s${i + 1}`, answer));
+    const { tokens, state } = await streamed(createMixtureOfAgents({ proposers, aggregation: "vote" }));
+
+    expect(tokens.join("")).toBe("42");
+    expect(state?.messages.at(-1)?.text).toBe("42");
+    expect(state?.trace.vote).toEqual({
+      similarity: "normalized_text",
+      votes: [{ id: "s1", score: 0 }, { id: "s2", score: 1 }, { id: "s3", score: 0 }, { id: "s4", score: 1 }, { id: "s5", score: 0 }],
+      winner: "s2",
+    });
+    expect(state?.trace.calls).toBe(5);
+    expect(state?.trace.aggregator).toEqual([]);
+    expect((state?.messages.at(-1)?.response_metadata as { model?: string } | undefined)?.model).toBe("s2");
+  });
+
+  it("breaks a tie by proposer order", async () => {
+    const proposers = [proposer("x", "red"), proposer("y", "blue"), proposer("z", "Blue"), proposer("w", "RED")];
+    const state = await createMixtureOfAgents({ proposers, aggregation: "vote" }).invoke(question);
+    expect(state.trace.vote?.winner).toBe("x");
+  });
+
+  it("compares open answers by BLEU, as the paper does for open-ended tasks", async () => {
+    const proposers = [
+      proposer("a", "Paris is the capital of France and its largest city."),
+      proposer("b", "The capital of France is Paris, its largest city."),
+      proposer("c", "Bananas are rich in potassium."),
+    ];
+    const state = await createMixtureOfAgents({ proposers, aggregation: "vote", similarity: "bleu" }).invoke(question);
+    expect(["a", "b"]).toContain(state.trace.vote?.winner);
+    const votes = state.trace.vote?.votes ?? [];
+    expect(votes.find((v) => v.id === "c")?.score).toBeLessThan(Math.min(...votes.filter((v) => v.id !== "c").map((v) => v.score)));
+  });
+
+  it("works as the chat model's aggregation, and MixtureOfAgents.stream() yields the winner", async () => {
+    const moa = new MixtureOfAgents({ proposers: [proposer("a", "yes"), proposer("b", "Yes."), proposer("c", "no")], aggregation: "vote" });
+    let text = "";
+    let final: AIMessageChunk | undefined;
+    for await (const chunk of await moa.stream("Is Paris the capital of France?")) {
+      text += chunk.text;
+      final = final === undefined ? chunk : final.concat(chunk);
+    }
+    expect(text).toBe("yes");
+    expect(final ? getMoATrace(final)?.vote?.winner : undefined).toBe("a");
+  });
+
+  it("refuses what a vote cannot do, and an aggregator it would not call, naming the option", () => {
+    const proposers = [proposer("a", "x")];
+    const lookup = tool(async () => "", { name: "lookup", description: "Looks up.", schema: z.object({}) });
+    expect(() => createMixtureOfAgents({ proposers, aggregation: "vote", tools: [lookup] })).toThrow(MoAConfigError);
+    expect(() => createMixtureOfAgents({ proposers, aggregation: "vote", tools: [lookup] })).toThrow(/^Invalid tools: need an aggregator to call them/);
+    expect(() => createMixtureOfAgents({ proposers, aggregator: proposers[0], aggregation: "vote" })).toThrow(/^Invalid aggregator: is not called with aggregation "vote"/);
+    expect(() => createMixtureOfAgents({ proposers })).toThrow(/^Invalid aggregator: is required .* unless aggregation is "vote"/);
+    expect(() => createMixtureOfAgents({ proposers, aggregation: "vote", similarity: "cosine" as "bleu" })).toThrow(/^Invalid similarity: expected "normalized_text", "bleu", a LangChain Embeddings or a function/);
+  });
+
+  it("fails a turn that asks for structured output before any model call", async () => {
+    const a = proposer("a", "x");
+    const moa = new MixtureOfAgents({ proposers: [a], aggregation: "vote" }).withStructuredOutput(z.object({ city: z.string() }));
+    await expect(moa.invoke("Which city?")).rejects.toThrow(/Invalid aggregation: is "vote": the answer is a proposal's text/);
+    expect(a.calls).toHaveLength(0);
+  });
+});
+
+describe("the similarity measures", () => {
+  it("normalizes case, punctuation, emphasis and spacing", () => {
+    expect(normalizeAnswer("  **Paris.**\n")).toBe("paris");
+    expect(normalizeAnswer("New-York,  USA")).toBe("new york usa");
+  });
+
+  it("BLEU is 1 for the same words, 0 for none in common, and in between for a paraphrase", () => {
+    expect(sentenceBleu("the cat sat on the mat", "The cat sat on the mat.")).toBeCloseTo(1, 6);
+    expect(sentenceBleu("the cat sat on the mat", "dogs bark loudly")).toBe(0);
+    const paraphrase = sentenceBleu("the cat sat on the mat", "on the mat the cat sat");
+    expect(paraphrase).toBeGreaterThan(0.2);
+    expect(paraphrase).toBeLessThan(1);
+  });
+});
