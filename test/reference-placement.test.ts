@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MoAConfigError, createMixtureOfAgents, type MoATrace, type ReferencePlacement } from "../src/index.js";
 import { withReferences } from "../src/prompts/place-references.js";
 import { brief, expectedReferenceText } from "./support/conversation.js";
+import { startGeminiServer } from "./support/gemini-server.js";
+import { startOllamaServer } from "./support/ollama-server.js";
 import { startOpenAIServer } from "./support/openai-server.js";
 import { promptTokens } from "./support/prompt-cache.js";
 import type { ProtocolServer, RecordedRequest } from "./support/protocol-server.js";
@@ -135,5 +137,27 @@ describe("cached prompt tokens, as the provider reports them, over HTTP", () => 
       expect(reported).toBe(run.requests.reduce((sum, r) => sum + cachedOf(r), 0));
     }
     expect(share(last.traces)).toBeGreaterThan(share(system.traces) + 0.1);
+  });
+});
+
+describe("what the Ollama and Gemini protocol servers report of a cached prefix", () => {
+  it("Ollama evaluates only what its KV cache does not hold (prompt_eval_count); Gemini reports cachedContentTokenCount as cache_read", async () => {
+    const ollama = await startOllamaServer({ models: { "llama3.1:8b": { text: "An answer.", usage: "counted" } } });
+    const gemini = await startGeminiServer({ models: { "gemini-2.0-flash": { text: "An answer.", usage: "counted" } } });
+    try {
+      const models = [{ model: "ollama:llama3.1:8b", baseURL: ollama.url }, { model: "google-genai:gemini-2.0-flash", apiKey: "gemini-test-key", baseUrl: gemini.url }];
+      const graph = createMixtureOfAgents({ proposers: models, aggregator: models[1] as (typeof models)[number], layers: 2 });
+      const { trace } = await graph.invoke({ messages: [new HumanMessage("Why do prompt caches matter?")] });
+      const [ollamaLayer1, ollamaLayer2] = trace.layers.map((layer) => layer.calls[0]?.usage);
+      const layer1Tokens = promptTokens(ollama.requests[0]?.messages ?? []).length;
+      const layer2Tokens = promptTokens(ollama.requests[1]?.messages ?? []).length;
+      expect(ollamaLayer1?.input_tokens).toBe(layer1Tokens);
+      // Layer 2 starts with layer 1's whole prompt but its closing marker: only the rest is evaluated.
+      expect(ollamaLayer2?.input_tokens).toBe(layer2Tokens - (layer1Tokens - 1));
+      const geminiLayer2 = trace.layers[1]?.calls[1]?.usage;
+      expect(geminiLayer2?.input_token_details?.cache_read).toBe(promptTokens(gemini.requests[0]?.messages ?? []).length - 1);
+    } finally {
+      await Promise.all([ollama.close(), gemini.close()]);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import { Overwrite, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { MoAConfigError, MoAInputError } from "../errors.js";
@@ -26,9 +27,10 @@ export async function checkTurn(options: ResolvedMoAOptions, messages: readonly 
     throw new MoAInputError("The conversation ends with an AI message: the last message must be the user's (a HumanMessage) for the MoA to answer it.");
   }
   const slots = [...options.proposers, ...options.aggregators];
+  const created = slots.map((slot) => slot.peekModel());
   // Outside the turn's context: the first turn loads each provider's modules, and Node keeps the context a
-  // module was imported in for as long as the module lives (the process).
-  const models = await outsideTurnContext(() => createAllModels(slots, options.redact));
+  // module was imported in for as long as the module lives (the process). Later turns find them made.
+  const models = created.every((model): model is BaseChatModel => model !== undefined) ? created : await outsideTurnContext(() => createAllModels(slots, options.redact));
   checkContentSupport(messages, slots, models);
   const format = answerFormatOf(config, options.answerFormat);
   if (options.aggregation === "vote" && (format?.tools !== undefined || format?.structured !== undefined)) {

@@ -136,6 +136,14 @@ describe("the conversation example's turn summary", () => {
     expect(turnSummary(answered(trace, usage))).toBe("2.4 s · 5 calls (1 failed, 1 empty) · ≥ 120 tokens in, ≥ 48 out (1 of 4 answers reported)");
   });
 
+  it("shows the cached and reasoning tokens the providers reported, also in a lower bound", () => {
+    const detailed = { ...usage, input_token_details: { cache_read: 80 }, output_token_details: { reasoning: 12 } };
+    const trace: MoATrace = { layers: [{ layer: 1, wallMs: 1, usage: detailed, calls: [call("p1", "ok", detailed)] }], aggregator: [{ ...call("agg", "ok", detailed), layer: "aggregate" }], usage: detailed, calls: 2, wallMs: 1 };
+    expect(turnSummary(answered(trace, detailed))).toBe("2.4 s · 2 calls · 120 tokens in (80 cached), 48 out (12 reasoning)");
+    const partial: MoATrace = { ...trace, usageMissing: [{ id: "agg", layer: "aggregate" }] };
+    expect(turnSummary(answered(partial, detailed))).toBe("2.4 s · 2 calls · ≥ 120 tokens in (80 cached), ≥ 48 out (12 reasoning) (1 of 2 answers reported)");
+  });
+
   it("is unchanged when every answer reported", () => {
     const trace: MoATrace = { layers: [{ layer: 1, wallMs: 1, usage, calls: [call("p1", "ok", usage)] }], aggregator: [{ ...call("agg", "ok", usage), layer: "aggregate" }], usage, calls: 2, wallMs: 1 };
     expect(turnSummary(answered(trace, usage))).toBe("2.4 s · 2 calls · 120 tokens in, 48 out");
