@@ -234,6 +234,14 @@ describe("profile", () => {
     expect(moa.profile).toMatchObject({ toolCalling: false, imageInputs: false });
   });
 
+  it("a spec's maxInputTokens is the model's context window; a vote's answer calls no tool and is no structured output", () => {
+    const moa = new MixtureOfAgents({
+      proposers: [{ model: new Profiled("p1", { toolCalling: true, structuredOutput: true, maxOutputTokens: 2_048 }), maxInputTokens: 4_000 }, new Profiled("p2", { maxInputTokens: 32_000 })],
+      aggregation: "vote",
+    });
+    expect(moa.profile).toEqual({ toolCalling: false, toolChoice: false, structuredOutput: false, maxInputTokens: 4_000 });
+  });
+
   it("models given as strings count by their provider until created", () => {
     const moa = new MixtureOfAgents({ proposers: ["ollama:llama3.1"], aggregator: "openai:gpt-4o" });
     expect(moa.profile.toolCalling).toBe(true);
