@@ -2,7 +2,8 @@ import { HumanMessage, type AIMessageChunk } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { MixtureOfAgents, MoAConfigError, createMixtureOfAgents, getMoATrace, type MoAState } from "../src/index.js";
+import { createAgent } from "langchain";
+import { MixtureOfAgents, MoAConfigError, MoATimeoutError, createMixtureOfAgents, getMoATrace, type MoAState } from "../src/index.js";
 import { sentenceBleu } from "../src/agreement/bleu.js";
 import { normalizeAnswer } from "../src/agreement/similarity.js";
 import { ScriptedChatModel } from "./support/scripted-chat-model.js";
@@ -160,5 +161,60 @@ describe("the similarity measures", () => {
     const paraphrase = sentenceBleu("the cat sat on the mat", "on the mat the cat sat");
     expect(paraphrase).toBeGreaterThan(0.2);
     expect(paraphrase).toBeLessThan(1);
+  });
+});
+
+describe("comparing proposals, at its edges", () => {
+  const three = () => [proposer("a", "yes"), proposer("b", "Yes."), proposer("c", "no")];
+
+  it("a similarity that throws, or answers what is not a score, fails the turn naming similarity", async () => {
+    const throwing = () => {
+      throw new Error("boom in my similarity");
+    };
+    await expect(createMixtureOfAgents({ proposers: three(), aggregation: "vote", similarity: throwing }).invoke(question)).rejects.toThrow(
+      "Invalid similarity: failed comparing 3 proposals: boom in my similarity",
+    );
+    await expect(createMixtureOfAgents({ proposers: three(), aggregation: "vote", similarity: () => "1" as unknown as number }).invoke(question)).rejects.toThrow(
+      'Invalid similarity: failed comparing 3 proposals: expected a number from 0 to 1 (a cosine from -1); got string "1" for answers 1 and 2',
+    );
+    const oneVector = { embedDocuments: async () => [[1, 0]], embedQuery: async () => [1, 0] };
+    await expect(createMixtureOfAgents({ proposers: three(), aggregation: "vote", similarity: oneVector }).invoke(question)).rejects.toThrow(
+      "Invalid similarity: failed comparing 3 proposals: the Embeddings returned 1 vectors of 2 dimensions for 3 texts",
+    );
+  });
+
+  it("an Embeddings is asked once per layer, and its cosine similarities vote", async () => {
+    const asked: string[][] = [];
+    const embeddings = {
+      embedDocuments: async (texts: string[]) => {
+        asked.push(texts);
+        return texts.map((text) => (/yes/i.test(text) ? [1, 0.1] : [0, 1]));
+      },
+      embedQuery: async () => [0, 0],
+    };
+    const state = await createMixtureOfAgents({ proposers: three(), aggregation: "vote", similarity: embeddings }).invoke(question);
+    expect(asked).toEqual([["yes", "Yes.", "no"]]);
+    expect(state.trace.vote?.similarity).toBe("embeddings");
+    expect(state.trace.vote?.winner).toBe("a");
+  });
+
+  it("the turn's timeout covers a slow similarity: the turn ends with MoATimeoutError at its deadline", async () => {
+    const slow = () => new Promise<number>((resolve) => setTimeout(() => resolve(1), 1_500));
+    const error = await createMixtureOfAgents({ proposers: three(), aggregation: "vote", similarity: slow, timeouts: { turnMs: 200 } }).invoke(question).catch((e: unknown) => e);
+    expect(MoATimeoutError.isInstance(error)).toBe(true);
+    expect((error as MoATimeoutError).scope).toBe("turn");
+  });
+
+  it("a vote serves an agent with no tools (createAgent binds an empty list)", async () => {
+    const agent = createAgent({ model: new MixtureOfAgents({ proposers: three(), aggregation: "vote" }), tools: [] });
+    const state = await agent.invoke({ messages: [new HumanMessage("Is it?")] });
+    expect(state.messages.at(-1)?.text).toBe("yes");
+  });
+
+  it("refuses an early exit that has nothing to skip", () => {
+    expect(() => createMixtureOfAgents({ proposers: three(), aggregator: proposer("agg", "x"), earlyExit: true })).toThrow(
+      "Invalid earlyExit: has nothing to skip with one layer: give more layers, or { skipAggregator: true } to answer with agreed proposals",
+    );
+    expect(() => createMixtureOfAgents({ proposers: three(), aggregator: proposer("agg", "x"), earlyExit: { skipAggregator: true } })).not.toThrow();
   });
 });

@@ -1,4 +1,6 @@
-import { HumanMessage, type AIMessageChunk } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, ToolMessage, type AIMessageChunk } from "@langchain/core/messages";
+import { tool } from "@langchain/core/tools";
+import { z } from "zod";
 import { ChatOpenAI } from "@langchain/openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AggregatorFailedError, MixtureOfAgents, createMixtureOfAgents, getMoATrace, type ModelSpec } from "../src/index.js";
@@ -148,5 +150,80 @@ describe("shortenReferences", () => {
     const shares = cuts.map((c) => c.keptTokens / c.tokens);
     expect(Math.abs((shares[0] ?? 0) - (shares[1] ?? 1))).toBeLessThan(0.05);
     expect(cut[0]).toMatch(/^one two three .*\n\[… \d+ of \d+ tokens cut to fit the model's input limit\]$/s);
+  });
+});
+
+describe("fitting, at its edges", () => {
+  let server: ProtocolServer;
+  let drafts = 0;
+  beforeAll(async () => {
+    server = await startOpenAIServer({
+      models: {
+        repeating: { text: "a".repeat(30_000) },
+        short: { text: "Yes, and here is why: it fits." },
+        medium: { text: MEDIUM },
+        tiny: { text: "The final answer.", maxInputTokens: 2_000 },
+        windowed: { text: () => `Answer ${++drafts}.`, maxInputTokens: SMALL_WINDOW },
+      },
+    });
+  });
+  afterAll(() => server?.close());
+  const at = (model: string, extra: Partial<ModelSpec> = {}): ModelSpec => ({ model: `openai:${model}`, baseURL: `${server.url}/v1`, apiKey: "test-key", ...extra });
+
+  it("counts prose exactly as the model's encoding does, and cuts a run without spaces cleanly", async () => {
+    const counter = await tokenCounter();
+    const { Tiktoken } = await import("js-tiktoken/lite");
+    const { default: ranks } = await import("js-tiktoken/ranks/o200k_base");
+    const prose = "The answer goes on and on, one point after another. ".repeat(300);
+    expect(counter.count(prose)).toBe(new Tiktoken(ranks).encode(prose, [], []).length);
+    const astronauts = counter.truncate("🧑🏽‍🚀 ".repeat(300), 50);
+    expect(astronauts).not.toMatch(/\uFFFD$/u);
+    expect(counter.count(astronauts)).toBeLessThanOrEqual(50);
+  });
+
+  it("a proposal that repeats one character is cut to fit like any other", async () => {
+    const state = await createMixtureOfAgents({ proposers: [at("repeating"), at("short")], aggregator: at("tiny", { maxInputTokens: 2_000 }) }).invoke({ messages: [new HumanMessage("Well?")] });
+    expect(state.messages.at(-1)?.text).toBe("The final answer.");
+    expect(state.trace.aggregator[0]?.cuts?.[0]?.keptTokens).toBeLessThan(state.trace.aggregator[0]?.cuts?.[0]?.tokens ?? 0);
+  });
+
+  it("refuses, without sending, references too many to fit even cut to their markers", async () => {
+    const start = server.requests.length;
+    const graph = createMixtureOfAgents({ proposers: [{ ...at("short"), samples: 300 }], aggregator: at("tiny", { maxInputTokens: 2_000 }) });
+    const error = await graph.invoke({ messages: [new HumanMessage("Well?")] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AggregatorFailedError);
+    expect((error as AggregatorFailedError).message).toMatch(/its 300 references do not fit the \d+ tokens left .* even cut to their markers: use referenceFit "windows"/);
+    expect(server.requests.slice(start).filter((r) => r.model === "tiny")).toHaveLength(0);
+  });
+
+  it("counts the arguments of the conversation's tool calls", async () => {
+    const start = server.requests.length;
+    const conversation = [
+      new HumanMessage("Summarise the document."),
+      new AIMessage({ content: "", tool_calls: [{ id: "c1", name: "read", args: { doc: "word ".repeat(20_000) } }] }),
+      new ToolMessage({ content: "done", tool_call_id: "c1" }),
+      new HumanMessage("And now?"),
+    ];
+    const error = await createMixtureOfAgents({ proposers: [at("short")], aggregator: at("tiny", { maxInputTokens: 2_000 }) }).invoke({ messages: conversation }).catch((e: unknown) => e);
+    expect((error as AggregatorFailedError).failures?.[0]?.kind).toBe("context_overflow");
+    expect(server.requests.slice(start).filter((r) => r.model === "tiny")).toHaveLength(0);
+  });
+
+  it("asks a draft window the conversation's tool calls and results as text: it is asked without tools", async () => {
+    const lookup = tool(async () => "Paris", { name: "lookup", description: "Looks a fact up.", schema: z.object({ q: z.string() }) });
+    const conversation = [
+      new HumanMessage("What is the capital of France?"),
+      new AIMessage({ content: "", tool_calls: [{ id: "c1", name: "lookup", args: { q: "capital of France" } }] }),
+      new ToolMessage({ content: "Paris", tool_call_id: "c1" }),
+    ];
+    const start = server.requests.length;
+    const graph = createMixtureOfAgents({ proposers: [at("medium"), at("medium"), at("medium")], aggregator: at("windowed", { maxInputTokens: SMALL_WINDOW }), referenceFit: "windows", tools: [lookup], proposeOn: "every_call" });
+    await graph.invoke({ messages: conversation });
+    const asked = server.requests.slice(start).filter((r) => r.model === "windowed");
+    expect(asked).toHaveLength(2);
+    expect(asked[0]?.tools).toEqual([]);
+    expect(asked[0]?.messages.some((m) => m.role === "tool" || m.toolCalls !== undefined)).toBe(false);
+    expect(asked[1]?.tools).toEqual(["lookup"]);
+    expect(asked[1]?.messages.some((m) => m.role === "tool")).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import { cosineSimilarity } from "@langchain/core/utils/math";
-import { sentenceBleu } from "./bleu.js";
+import { bleuText, sentenceBleu, type BleuText } from "./bleu.js";
 
 /** How alike two answers are, from 0 (nothing in common) to 1 (the same), possibly asynchronously. */
 export type SimilarityFunction = (a: string, b: string) => number | Promise<number>;
@@ -33,14 +33,17 @@ export function normalizeAnswer(text: string): string {
 
 /**
  * The similarity of every pair of `texts`: a symmetric matrix with 1 on its diagonal.
- * Throws what a user's function or `Embeddings` throws, and a `RangeError` for a score outside -1..1.
+ * Throws what a user's function or `Embeddings` throws, and a `RangeError` for a score that is not a
+ * number from -1 to 1 or embeddings that are not one vector per text, all of one size.
  */
 export async function similarityMatrix(texts: readonly string[], similarity: Similarity): Promise<number[][]> {
   const n = texts.length;
   const matrix = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
   const pairs = await pairScores(texts, similarity);
   for (const { i, j, score } of pairs) {
-    if (!Number.isFinite(score) || score < -1 || score > 1) throw new RangeError(`similarity must return a number from 0 to 1 (a cosine from -1); got ${score} for answers ${i + 1} and ${j + 1}`);
+    if (typeof score !== "number" || !Number.isFinite(score) || score < -1 || score > 1) {
+      throw new RangeError(`expected a number from 0 to 1 (a cosine from -1); got ${typeof score === "number" ? score : `${typeof score} ${JSON.stringify(score)}`} for answers ${i + 1} and ${j + 1}`);
+    }
     (matrix[i] as number[])[j] = score;
     (matrix[j] as number[])[i] = score;
   }
@@ -54,12 +57,18 @@ async function pairScores(texts: readonly string[], similarity: Similarity): Pro
     return pairs.map(({ i, j }) => ({ i, j, score: normalized[i] === normalized[j] ? 1 : 0 }));
   }
   if (similarity === "bleu") {
-    return pairs.map(({ i, j }) => ({ i, j, score: (sentenceBleu(texts[i] as string, texts[j] as string) + sentenceBleu(texts[j] as string, texts[i] as string)) / 2 }));
+    const read = texts.map(bleuText);
+    return pairs.map(({ i, j }) => ({ i, j, score: (sentenceBleu(read[i] as BleuText, read[j] as BleuText) + sentenceBleu(read[j] as BleuText, read[i] as BleuText)) / 2 }));
   }
   if (typeof similarity === "function") {
     return Promise.all(pairs.map(async ({ i, j }) => ({ i, j, score: await similarity(texts[i] as string, texts[j] as string) })));
   }
   const vectors = await similarity.embedDocuments([...texts]);
+  const dimensions = new Set(vectors.map((vector) => (Array.isArray(vector) ? vector.length : -1)));
+  if (vectors.length !== texts.length || dimensions.size !== 1 || dimensions.has(-1) || dimensions.has(0)) {
+    throw new RangeError(`the Embeddings returned ${vectors.length} vectors of ${[...dimensions].join(", ")} dimensions for ${texts.length} texts; expected one vector each, all of one size`);
+  }
   const cosine = cosineSimilarity(vectors, vectors);
-  return pairs.map(({ i, j }) => ({ i, j, score: cosine[i]?.[j] ?? 0 }));
+  // Rounding can put the cosine of equal directions a hair above 1.
+  return pairs.map(({ i, j }) => ({ i, j, score: Math.max(-1, Math.min(1, cosine[i]?.[j] ?? 0)) }));
 }

@@ -5,7 +5,7 @@ import type { ResolvedMoAOptions } from "../state/options.js";
 import type { MoAState, MoAStateUpdate } from "../state/state.js";
 import { answered, type CallRecord, type MoATrace, type VoteRecord } from "../state/trace.js";
 import { totalUsage } from "../models/usage.js";
-import { voteAmong, type Answered } from "./agreement.js";
+import { turnBounds, voteAmong, type Answered } from "./agreement.js";
 import { answerFormatOf } from "./answer-format-of.js";
 import { askAggregators } from "./ask-aggregators.js";
 import { now, type TimedAnswer } from "./call-model.js";
@@ -95,7 +95,7 @@ async function replayedAnswer(
   const layer = state.trace.layers.length;
   const proposals = state.proposals.filter((p): p is Answered => p.layer === layer && p.text !== undefined).sort((a, b) => a.index - b.index);
   const agreed = state.trace.earlyExit?.answeredBy;
-  const { winner, record } = agreed !== undefined ? { winner: proposals.find((p) => p.id === agreed), record: undefined } : await voteAmong(options, proposals);
+  const { winner, record } = agreed !== undefined ? { winner: proposals.find((p) => p.id === agreed), record: undefined } : await voteAmong(options, proposals, turnBounds(options, state, config));
   if (winner === undefined) throw new Error(`No proposal of layer ${layer} to answer with`);
   const startedAt = now();
   const message = await replayAnswer(winner.text, config, { source: record ? "vote" : "agreement", proposer: winner.id, model: winner.model, hidden });

@@ -1,21 +1,69 @@
+import { MoAConfigError, MoAError } from "../errors.js";
 import { similarityMatrix, similarityName } from "../agreement/similarity.js";
 import { allAgree, countVotes } from "../agreement/vote.js";
+import { turnTimeoutError } from "../models/turn-timeout.js";
 import type { ResolvedMoAOptions } from "../state/options.js";
+import type { MoAState } from "../state/state.js";
 import type { Proposal } from "../state/proposal.js";
 import type { EarlyExit, VoteRecord } from "../state/trace.js";
 
 /** A layer's proposals with text, in proposer order. */
 export type Answered = Proposal & { readonly text: string };
 
+/** What bounds the comparison of a turn's proposals: the turn's deadline (`timeouts.turnMs`) and its abort signal. */
+export interface TurnBounds {
+  readonly deadline?: { readonly at: number; readonly turnMs: number; readonly turnId: string };
+  readonly signal?: AbortSignal;
+}
+
+/** The bounds of the turn `state` belongs to. */
+export function turnBounds(options: Pick<ResolvedMoAOptions, "timeouts">, state: Pick<MoAState, "deadline" | "turnId">, config: { signal?: AbortSignal }): TurnBounds {
+  const { turnMs } = options.timeouts;
+  return {
+    ...(state.deadline !== null && turnMs !== undefined ? { deadline: { at: state.deadline, turnMs, turnId: state.turnId } } : {}),
+    ...(config.signal !== undefined ? { signal: config.signal } : {}),
+  };
+}
+
+/**
+ * The similarity matrix of `texts` by `options.similarity`, given up at the turn's deadline (a turn
+ * `MoATimeoutError`) or abort. What the similarity throws becomes a `MoAConfigError` naming `similarity`.
+ */
+async function compare(options: ResolvedMoAOptions, texts: readonly string[], bounds: TurnBounds): Promise<number[][]> {
+  const compared = similarityMatrix(texts, options.similarity).catch((error: unknown) => {
+    if (MoAError.isInstance(error)) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new MoAConfigError("similarity", `failed comparing ${texts.length} proposals: ${message}`, { cause: error });
+  });
+  const { deadline, signal } = bounds;
+  if (deadline === undefined && signal === undefined) return compared;
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const cut = new Promise<never>((_, reject) => {
+    if (deadline !== undefined) timer = setTimeout(() => reject(turnTimeoutError(deadline)), Math.max(0, deadline.at - Date.now()));
+    if (signal !== undefined) {
+      onAbort = () => reject(signal.reason);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    }
+  });
+  try {
+    return await Promise.race([compared, cut]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+  }
+}
+
 /**
  * Whether `layer`'s proposals agree (`earlyExit`): at least two, every pair at least `threshold` alike.
  * When they do, the early exit to record, with the proposal that answers when `answer` (the aggregator
  * is skipped): the one most similar to the others, the earliest on a tie.
  */
-export async function agreementOf(options: ResolvedMoAOptions, layer: number, proposals: readonly Answered[], answer: boolean): Promise<EarlyExit | undefined> {
+export async function agreementOf(options: ResolvedMoAOptions, layer: number, proposals: readonly Answered[], answer: boolean, bounds: TurnBounds): Promise<EarlyExit | undefined> {
   const rule = options.earlyExit;
   if (rule === undefined || proposals.length < 2) return undefined;
-  const matrix = await similarityMatrix(proposals.map((p) => p.text), options.similarity);
+  const matrix = await compare(options, proposals.map((p) => p.text), bounds);
   if (!allAgree(matrix, rule.threshold)) return undefined;
   const measure = options.similarity === "normalized_text" ? "normalized_text" : `${similarityName(options.similarity)} >= ${rule.threshold}`;
   const winner = proposals[countVotes(matrix).winner] as Answered;
@@ -28,8 +76,8 @@ export async function agreementOf(options: ResolvedMoAOptions, layer: number, pr
 }
 
 /** The vote among the last layer's proposals (`aggregation: "vote"`) and its winner. */
-export async function voteAmong(options: ResolvedMoAOptions, proposals: readonly Answered[]): Promise<{ record: VoteRecord; winner: Answered }> {
-  const matrix = await similarityMatrix(proposals.map((p) => p.text), options.similarity);
+export async function voteAmong(options: ResolvedMoAOptions, proposals: readonly Answered[], bounds: TurnBounds): Promise<{ record: VoteRecord; winner: Answered }> {
+  const matrix = await compare(options, proposals.map((p) => p.text), bounds);
   const { winner, scores } = countVotes(matrix);
   const won = proposals[winner] as Answered;
   return {

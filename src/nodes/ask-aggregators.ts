@@ -4,6 +4,7 @@ import { AggregatorFailedError, MoATimeoutError, type ModelFailure } from "../er
 import type { ModelSlot } from "../models/model-slots.js";
 import { reportedUsage } from "../models/usage.js";
 import { withReferences } from "../prompts/place-references.js";
+import { toolHistoryAsText } from "../prompts/tool-history-as-text.js";
 import type { AnswerFormat } from "../state/answer-format.js";
 import type { ResolvedMoAOptions } from "../state/options.js";
 import type { MoAState } from "../state/state.js";
@@ -48,8 +49,9 @@ export async function askAggregators(options: ResolvedMoAOptions, state: MoAStat
     ...(state.deadline !== null && options.timeouts.turnMs !== undefined ? { deadline: { at: state.deadline, turnMs: options.timeouts.turnMs, turnId: state.turnId } } : {}),
   };
   for (const [attempt, slot] of options.aggregators.entries()) {
-    const build = (fitted: readonly string[]) =>
-      withReferences(conversation, { system: slot.system, references: options.format({ instruction: options.instruction, references: fitted, target: "aggregate" }) }, options.referencePlacement);
+    const buildFrom = (messages: readonly BaseMessage[]) => (fitted: readonly string[]) =>
+      withReferences(messages, { system: slot.system, references: options.format({ instruction: options.instruction, references: fitted, target: "aggregate" }) }, options.referencePlacement);
+    const build = buildFrom(conversation);
     const label = { role: "aggregator", layer: "aggregate", attempt } as const;
     const own: CallRecord[] = [];
     let startedAt = now();
@@ -62,7 +64,8 @@ export async function askAggregators(options: ResolvedMoAOptions, state: MoAStat
       let carried: string | undefined;
       for (;;) {
         startedAt = now();
-        const window = options.referenceFit === "windows" ? await nextWindow(limit, carried, remaining, build) : { ...(await fitCall(limit, remaining, build)), taken: remaining.length };
+        // A draft is asked without tools, so it reads the conversation's tool calls and results as text, as proposers do.
+        const window = options.referenceFit === "windows" ? await nextWindow(limit, carried, remaining, build, buildFrom(toolHistoryAsText(conversation))) : { ...(await fitCall(limit, remaining, build)), taken: remaining.length };
         cuts = window.cuts;
         const last = window.taken === remaining.length;
         const asked = last

@@ -1,6 +1,6 @@
 import { ContextOverflowError } from "@langchain/core/errors";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import type { BaseMessage } from "@langchain/core/messages";
+import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ModelSlot } from "../models/model-slots.js";
 import { FIT_SHARE, tokenCounter, type TokenCounter } from "../models/token-count.js";
 import { shortenReferences, type ReferenceCut } from "../prompts/fit-references.js";
@@ -53,18 +53,29 @@ export async function fitCall(limit: number | undefined, references: readonly st
     const shortened = shortenReferences(references, room, counter);
     const fitted = build(shortened.references);
     const over = requestTokens(fitted, counter) - budget;
-    if (over <= 0 || room <= 0) return { messages: fitted, cuts: shortened.cuts };
+    if (over <= 0) return { messages: fitted, cuts: shortened.cuts };
     room -= over;
+    if (room <= 0) {
+      throw new ContextOverflowError(
+        `the request holds ${base} tokens before any reference, and its ${references.length} references do not fit the ${budget - base} tokens left (${FIT_SHARE * 100} % of the model's input limit of ${limit} tokens) even cut to their markers: use referenceFit "windows", fewer proposers, or raise the model's maxInputTokens if it takes more`,
+      );
+    }
   }
 }
 
 /** An upper bound of a request's tokens: a token is at least one UTF-8 byte. */
 function mostTokens(messages: readonly BaseMessage[]): number {
-  return messages.reduce((sum, message) => sum + Buffer.byteLength(message.text) + MESSAGE_FRAMING_TOKENS, 0);
+  return messages.reduce((sum, message) => sum + Buffer.byteLength(sentText(message)) + MESSAGE_FRAMING_TOKENS, 0);
 }
 
 function requestTokens(messages: readonly BaseMessage[], counter: TokenCounter): number {
-  return messages.reduce((sum, message) => sum + counter.count(message.text) + MESSAGE_FRAMING_TOKENS, 0);
+  return messages.reduce((sum, message) => sum + counter.count(sentText(message)) + MESSAGE_FRAMING_TOKENS, 0);
+}
+
+/** The text a message puts in a request: its text, and the names and arguments of the tools it calls. */
+function sentText(message: BaseMessage): string {
+  const calls = AIMessage.isInstance(message) ? (message.tool_calls ?? []) : [];
+  return calls.length === 0 ? message.text : `${message.text}${JSON.stringify(calls.map(({ name, args }) => ({ name, args })))}`;
 }
 
 /** The next window of references to aggregate, and the call's messages. */
@@ -77,13 +88,15 @@ export interface ReferenceWindow extends FittedCall {
  * The next window of a sequential aggregation (Self-MoA-Seq: Li et al. 2025, "Rethinking Mixture-of-Agents", arXiv 2502.00674):
  * the answer carried from the previous window, if any, then as many of the `remaining` references, in
  * order, as fit `limit` with it; a reference that does not fit even alone is shortened
- * ({@link fitCall}). With no known limit, every reference is one window.
+ * ({@link fitCall}). With no known limit, every reference is one window. The last window's messages
+ * are `build`'s; an earlier window's, whose answer is a draft read in text alone, `draftBuild`'s.
  */
 export async function nextWindow(
   limit: number | undefined,
   carried: string | undefined,
   remaining: readonly string[],
   build: (references: readonly string[]) => BaseMessage[],
+  draftBuild: (references: readonly string[]) => BaseMessage[],
 ): Promise<ReferenceWindow> {
   const withCarried = (window: readonly string[]) => (carried === undefined ? [...window] : [carried, ...window]);
   const all = build(withCarried(remaining));
@@ -91,14 +104,16 @@ export async function nextWindow(
   const budget = Math.floor(limit * FIT_SHARE);
   if (mostTokens(all) <= budget) return { messages: all, taken: remaining.length };
   const counter = await tokenCounter();
+  if (requestTokens(all, counter) <= budget) return { messages: all, taken: remaining.length };
   let taken = 0;
   let messages: BaseMessage[] | undefined;
-  for (let n = 1; n <= remaining.length; n++) {
-    const candidate = build(withCarried(remaining.slice(0, n)));
+  for (let n = 1; n < remaining.length; n++) {
+    const candidate = draftBuild(withCarried(remaining.slice(0, n)));
     if (requestTokens(candidate, counter) > budget) break;
     taken = n;
     messages = candidate;
   }
   if (messages !== undefined) return { messages, taken };
-  return { ...(await fitCall(limit, withCarried(remaining.slice(0, 1)), build)), taken: 1 };
+  const alone = remaining.length === 1 ? build : draftBuild;
+  return { ...(await fitCall(limit, withCarried(remaining.slice(0, 1)), alone)), taken: 1 };
 }

@@ -5,7 +5,8 @@ import type { Proposal } from "../state/proposal.js";
 import type { MoAState, MoAStateUpdate } from "../state/state.js";
 import { answered, type CallRecord, type EarlyExit, type LayerTrace } from "../state/trace.js";
 import { totalUsage } from "../models/usage.js";
-import { agreementOf, type Answered } from "./agreement.js";
+import { agreementOf, turnBounds, type Answered } from "./agreement.js";
+import { needsAggregator } from "../state/answer-format.js";
 import { answerFormatOf } from "./answer-format-of.js";
 import { fromCallError } from "./call-error.js";
 
@@ -48,7 +49,7 @@ export function createJoinNode(options: ResolvedMoAOptions) {
       ...totalUsage(calls.filter(answered)),
       calls,
     };
-    const earlyExit = await earlyExitAfter(options, layer, proposals, config);
+    const earlyExit = await earlyExitAfter(options, state, layer, proposals, config);
     return {
       references,
       trace: { ...state.trace, layers: [...state.trace.layers, layerTrace], calls: state.trace.calls + proposals.length, ...(earlyExit ? { earlyExit } : {}) },
@@ -61,10 +62,10 @@ export function createJoinNode(options: ResolvedMoAOptions) {
  * it, or the aggregator (`skipAggregator`, not when the answer must call tools or be structured: only an
  * aggregator can).
  */
-async function earlyExitAfter(options: ResolvedMoAOptions, layer: number, proposals: readonly Proposal[], config: LangGraphRunnableConfig): Promise<EarlyExit | undefined> {
+async function earlyExitAfter(options: ResolvedMoAOptions, state: MoAState, layer: number, proposals: readonly Proposal[], config: LangGraphRunnableConfig): Promise<EarlyExit | undefined> {
   if (options.earlyExit === undefined) return undefined;
   const format = answerFormatOf(config, options.answerFormat);
-  const skipAggregator = options.earlyExit.skipAggregator && options.aggregation === "aggregator" && format?.tools === undefined && format?.structured === undefined;
+  const skipAggregator = options.earlyExit.skipAggregator && options.aggregation === "aggregator" && !needsAggregator(format);
   if (layer >= options.layers && !skipAggregator) return undefined;
-  return agreementOf(options, layer, proposals.filter((p): p is Answered => p.text !== undefined), skipAggregator);
+  return agreementOf(options, layer, proposals.filter((p): p is Answered => p.text !== undefined), skipAggregator, turnBounds(options, state, config));
 }

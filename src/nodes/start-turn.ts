@@ -6,6 +6,7 @@ import { MoAConfigError, MoAInputError } from "../errors.js";
 import type { ResolvedMoAOptions } from "../state/options.js";
 import { createAllModels } from "../models/create-all-models.js";
 import { outsideTurnContext } from "../models/outside-turn-context.js";
+import { needsAggregator } from "../state/answer-format.js";
 import { answerFormatOf } from "./answer-format-of.js";
 import { checkAnswerFormat } from "./bind-answer-format.js";
 import { checkContentSupport } from "./check-content-support.js";
@@ -33,7 +34,7 @@ export async function checkTurn(options: ResolvedMoAOptions, messages: readonly 
   const models = created.every((model): model is BaseChatModel => model !== undefined) ? created : await outsideTurnContext(() => createAllModels(slots, options.redact));
   checkContentSupport(messages, slots, models);
   const format = answerFormatOf(config, options.answerFormat);
-  if (options.aggregation === "vote" && (format?.tools !== undefined || format?.structured !== undefined)) {
+  if (options.aggregation === "vote" && needsAggregator(format)) {
     throw new MoAConfigError("aggregation", 'is "vote": the answer is a proposal\'s text, which cannot call tools nor be structured output; use an aggregator (aggregation "aggregator")');
   }
   checkAnswerFormat(models.slice(options.proposers.length), options.aggregators, format);

@@ -40,5 +40,13 @@ export interface AnswerFormat {
   readonly stop?: readonly string[];
 }
 
+/**
+ * Whether only an aggregator can give the answer `format` asks for: tool calls (one tool or more bound;
+ * an agent binding none, as `createAgent` with no tools does, asks for none) or structured output.
+ */
+export function needsAggregator(format: AnswerFormat | undefined): boolean {
+  return (format?.tools !== undefined && format.tools.tools.length > 0) || format?.structured !== undefined;
+}
+
 /** The `configurable` key through which a caller gives a turn its {@link AnswerFormat}. */
 export const ANSWER_FORMAT_KEY = "moa_answer_format";

@@ -214,6 +214,10 @@ export const mixtureOfAgentsOptionsSchema = optionsObject(
     });
   }
   const { layers, rounds } = options;
+  const skipsAggregator = typeof options.earlyExit === "object" && options.earlyExit.skipAggregator === true && options.aggregation !== "vote";
+  if (options.earlyExit !== undefined && options.earlyExit !== false && (layers ?? (rounds ?? 0) + 1) === 1 && !skipsAggregator) {
+    ctx.addIssue({ code: "custom", path: ["earlyExit"], message: "has nothing to skip with one layer: give more layers, or { skipAggregator: true } to answer with agreed proposals" });
+  }
   if (layers !== undefined && rounds !== undefined && layers !== rounds + 1) {
     ctx.addIssue({
       code: "custom",
