@@ -7,6 +7,7 @@ import { MixtureOfAgents, MoAConfigError, MoATimeoutError, createMixtureOfAgents
 import { sentenceBleu } from "../src/agreement/bleu.js";
 import { normalizeAnswer } from "../src/agreement/similarity.js";
 import { ScriptedChatModel } from "./support/scripted-chat-model.js";
+import { streamedAnswer } from "./support/streamed-answer.js";
 
 const proposer = (model: string, answer: string) => new ScriptedChatModel({ model, answer, usage: { input: 10, output: 2 } });
 const question = { messages: [new HumanMessage("What is the capital of France?")] };
@@ -121,12 +122,7 @@ describe('aggregation: "vote" (More Agents Is All You Need)', () => {
 
   it("works as the chat model's aggregation, and MixtureOfAgents.stream() yields the winner", async () => {
     const moa = new MixtureOfAgents({ proposers: [proposer("a", "yes"), proposer("b", "Yes."), proposer("c", "no")], aggregation: "vote" });
-    let text = "";
-    let final: AIMessageChunk | undefined;
-    for await (const chunk of await moa.stream("Is Paris the capital of France?")) {
-      text += chunk.text;
-      final = final === undefined ? chunk : final.concat(chunk);
-    }
+    const { text, final } = await streamedAnswer(moa, "Is Paris the capital of France?");
     expect(text).toBe("yes");
     expect(final ? getMoATrace(final)?.vote?.winner : undefined).toBe("a");
   });

@@ -1,4 +1,4 @@
-import { AIMessage, HumanMessage, ToolMessage, type AIMessageChunk } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import { ChatOpenAI } from "@langchain/openai";
@@ -9,6 +9,7 @@ import { shortenReferences } from "../src/prompts/fit-references.js";
 import { startOpenAIServer } from "./support/openai-server.js";
 import { promptTokens } from "./support/prompt-cache.js";
 import type { ProtocolServer } from "./support/protocol-server.js";
+import { streamedAnswer } from "./support/streamed-answer.js";
 
 /** About 60,000 characters of prose. */
 const VERBOSE = "The answer goes on and on about every detail of the question, one point after another. ".repeat(690);
@@ -118,12 +119,7 @@ describe('referenceFit: "windows" (Self-MoA-Seq)', () => {
   it("reads references that do not fit together a window at a time, carries its answer forward, and streams only the last window's answer", async () => {
     const at = (model: string, extra: Partial<ModelSpec> = {}): ModelSpec => ({ model: `openai:${model}`, baseURL: `${server.url}/v1`, apiKey: "test-key", ...extra });
     const moa = new MixtureOfAgents({ proposers: [at("medium"), at("medium"), at("medium")], aggregator: at("windowed", { maxInputTokens: SMALL_WINDOW }), referenceFit: "windows" });
-    let streamed = "";
-    let final: AIMessageChunk | undefined;
-    for await (const chunk of await moa.stream("Compare the options.")) {
-      streamed += chunk.text;
-      final = final === undefined ? chunk : final.concat(chunk);
-    }
+    const { text: streamed, final } = await streamedAnswer(moa, "Compare the options.");
 
     expect(streamed).toBe("Answer 2 of the windowed aggregator.");
     const asked = server.requests.filter((r) => r.model === "windowed").map((r) => r.messages.at(-1)?.content ?? "");

@@ -1,6 +1,7 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { createMixtureOfAgents, type MixtureOfAgentsOptions } from "../../src/index.js";
 import type { RecordedRequest } from "../../test/support/protocol-server.js";
+import { lastUserQuestion } from "../../test/support/user-question.js";
 import { progress, startBench, type Size } from "../setup.js";
 import { round } from "../stats.js";
 
@@ -53,15 +54,9 @@ const OPEN = [
   "What should a good README contain?",
 ];
 
-/** The user's question of a request: its last user message, before the references appended to it. */
-function questionOf(request: RecordedRequest): string {
-  const last = request.messages.filter((m) => m.role === "user").at(-1)?.content ?? "";
-  return last.split("\n\n")[0] ?? last;
-}
-
 /** A proposer's answer: the closed question's answer, styled by proposer; an open one's, its own paragraph. */
 function proposerAnswer(request: RecordedRequest): string {
-  const question = questionOf(request);
+  const question = lastUserQuestion(request);
   const closed = CLOSED[question];
   const style = Number(request.model.split("-").at(-1)) % 3;
   if (closed !== undefined) return [`${closed}.`, `**${closed}**`, closed.toLowerCase()][style] as string;
@@ -70,7 +65,7 @@ function proposerAnswer(request: RecordedRequest): string {
 
 /** The aggregator's answer: a synthesis of about 60 words. */
 function aggregatorAnswer(request: RecordedRequest): string {
-  return `On "${questionOf(request)}": ` + "the candidates agree on the essentials; the best answer keeps what is correct in each, fixes what is not, and says it plainly. ".repeat(2);
+  return `On "${lastUserQuestion(request)}": ` + "the candidates agree on the essentials; the best answer keeps what is correct in each, fixes what is not, and says it plainly. ".repeat(2);
 }
 
 /**

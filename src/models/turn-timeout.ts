@@ -1,5 +1,17 @@
 import { MoATimeoutError } from "../errors.js";
 
+/** When a turn must be done: the deadline (epoch ms), the turn timeout it comes from (ms), and the turn's id. */
+export interface TurnDeadline {
+  readonly at: number;
+  readonly turnMs: number;
+  readonly turnId: string;
+}
+
+/** The deadline of the turn `turn` (its state's `deadline` and `turnId`), when `timeouts.turnMs` set one. */
+export function turnDeadline(turnMs: number | undefined, turn: { readonly deadline: number | null; readonly turnId: string }): TurnDeadline | undefined {
+  return turn.deadline === null || turnMs === undefined ? undefined : { at: turn.deadline, turnMs, turnId: turn.turnId };
+}
+
 /** The one error each turn with a deadline ends with, by turn id, with the deadline (epoch ms). */
 const errors = new Map<string, { readonly error: MoATimeoutError; readonly at: number }>();
 
@@ -11,7 +23,7 @@ const KEEP_MS = 60_000;
  * call it cuts short. A layer's calls all reach the deadline at once, and LangGraph reports several
  * different errors of one step as an `AggregateError`; one error object is reported as itself.
  */
-export function turnTimeoutError({ turnId, at, turnMs }: { readonly turnId: string; readonly at: number; readonly turnMs: number }): MoATimeoutError {
+export function turnTimeoutError({ turnId, at, turnMs }: TurnDeadline): MoATimeoutError {
   const known = errors.get(turnId);
   if (known !== undefined) return known.error;
   const horizon = Date.now() - KEEP_MS;

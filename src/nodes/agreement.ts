@@ -1,57 +1,44 @@
 import { MoAConfigError, MoAError } from "../errors.js";
 import { similarityMatrix, similarityName } from "../agreement/similarity.js";
 import { allAgree, countVotes } from "../agreement/vote.js";
-import { turnTimeoutError } from "../models/turn-timeout.js";
+import { turnDeadline, type TurnDeadline } from "../models/turn-timeout.js";
 import type { ResolvedMoAOptions } from "../state/options.js";
 import type { MoAState } from "../state/state.js";
 import type { Proposal } from "../state/proposal.js";
 import type { EarlyExit, VoteRecord } from "../state/trace.js";
+import { bounded, untilAborted } from "./call-model.js";
 
 /** A layer's proposals with text, in proposer order. */
 export type Answered = Proposal & { readonly text: string };
 
 /** What bounds the comparison of a turn's proposals: the turn's deadline (`timeouts.turnMs`) and its abort signal. */
 export interface TurnBounds {
-  readonly deadline?: { readonly at: number; readonly turnMs: number; readonly turnId: string };
+  readonly deadline?: TurnDeadline;
   readonly signal?: AbortSignal;
 }
 
 /** The bounds of the turn `state` belongs to. */
 export function turnBounds(options: Pick<ResolvedMoAOptions, "timeouts">, state: Pick<MoAState, "deadline" | "turnId">, config: { signal?: AbortSignal }): TurnBounds {
-  const { turnMs } = options.timeouts;
-  return {
-    ...(state.deadline !== null && turnMs !== undefined ? { deadline: { at: state.deadline, turnMs, turnId: state.turnId } } : {}),
-    ...(config.signal !== undefined ? { signal: config.signal } : {}),
-  };
+  return { deadline: turnDeadline(options.timeouts.turnMs, state), signal: config.signal };
 }
 
 /**
  * The similarity matrix of `texts` by `options.similarity`, given up at the turn's deadline (a turn
- * `MoATimeoutError`) or abort. What the similarity throws becomes a `MoAConfigError` naming `similarity`.
+ * `MoATimeoutError`) or abort, as a model call is. What the similarity throws becomes a `MoAConfigError`
+ * naming `similarity`.
  */
-async function compare(options: ResolvedMoAOptions, texts: readonly string[], bounds: TurnBounds): Promise<number[][]> {
+async function compare(options: ResolvedMoAOptions, texts: readonly string[], { deadline, signal }: TurnBounds): Promise<number[][]> {
   const compared = similarityMatrix(texts, options.similarity).catch((error: unknown) => {
     if (MoAError.isInstance(error)) throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw new MoAConfigError("similarity", `failed comparing ${texts.length} proposals: ${message}`, { cause: error });
   });
-  const { deadline, signal } = bounds;
   if (deadline === undefined && signal === undefined) return compared;
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const cut = new Promise<never>((_, reject) => {
-    if (deadline !== undefined) timer = setTimeout(() => reject(turnTimeoutError(deadline)), Math.max(0, deadline.at - Date.now()));
-    if (signal !== undefined) {
-      onAbort = () => reject(signal.reason);
-      if (signal.aborted) onAbort();
-      else signal.addEventListener("abort", onAbort, { once: true });
-    }
-  });
+  const bound = bounded(signal, undefined, deadline);
   try {
-    return await Promise.race([compared, cut]);
+    return await untilAborted(compared, bound.signal);
   } finally {
-    clearTimeout(timer);
-    if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+    bound.clear();
   }
 }
 

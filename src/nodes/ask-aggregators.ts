@@ -2,6 +2,7 @@ import type { BaseMessage } from "@langchain/core/messages";
 import { isGraphBubbleUp, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { AggregatorFailedError, MoATimeoutError, type ModelFailure } from "../errors.js";
 import type { ModelSlot } from "../models/model-slots.js";
+import { turnDeadline } from "../models/turn-timeout.js";
 import { reportedUsage } from "../models/usage.js";
 import { withReferences } from "../prompts/place-references.js";
 import { toolHistoryAsText } from "../prompts/tool-history-as-text.js";
@@ -46,12 +47,15 @@ export async function askAggregators(options: ResolvedMoAOptions, state: MoAStat
   const policy = {
     timeoutMs: options.timeouts.aggregatorMs,
     retry: options.retry,
-    ...(state.deadline !== null && options.timeouts.turnMs !== undefined ? { deadline: { at: state.deadline, turnMs: options.timeouts.turnMs, turnId: state.turnId } } : {}),
+    deadline: turnDeadline(options.timeouts.turnMs, state),
   };
+  // A draft window is asked without tools, so it reads the conversation's tool calls and results as text, as proposers do.
+  const draftConversation = options.referenceFit === "windows" ? toolHistoryAsText(conversation) : conversation;
   for (const [attempt, slot] of options.aggregators.entries()) {
     const buildFrom = (messages: readonly BaseMessage[]) => (fitted: readonly string[]) =>
       withReferences(messages, { system: slot.system, references: options.format({ instruction: options.instruction, references: fitted, target: "aggregate" }) }, options.referencePlacement);
     const build = buildFrom(conversation);
+    const draftBuild = buildFrom(draftConversation);
     const label = { role: "aggregator", layer: "aggregate", attempt } as const;
     const own: CallRecord[] = [];
     let startedAt = now();
@@ -64,8 +68,7 @@ export async function askAggregators(options: ResolvedMoAOptions, state: MoAStat
       let carried: string | undefined;
       for (;;) {
         startedAt = now();
-        // A draft is asked without tools, so it reads the conversation's tool calls and results as text, as proposers do.
-        const window = options.referenceFit === "windows" ? await nextWindow(limit, carried, remaining, build, buildFrom(toolHistoryAsText(conversation))) : { ...(await fitCall(limit, remaining, build)), taken: remaining.length };
+        const window = options.referenceFit === "windows" ? await nextWindow(limit, carried, remaining, build, draftBuild) : { ...(await fitCall(limit, remaining, build)), taken: remaining.length };
         cuts = window.cuts;
         const last = window.taken === remaining.length;
         const asked = last

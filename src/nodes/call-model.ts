@@ -11,7 +11,7 @@ import { acquireAll } from "../models/concurrency-limit.js";
 import type { ModelSlot } from "../models/model-slots.js";
 import { outsideTurnContext } from "../models/outside-turn-context.js";
 import { isRetryable, retryDelayMs, type RetryPolicy } from "../models/retry.js";
-import { turnTimeoutError } from "../models/turn-timeout.js";
+import { turnTimeoutError, type TurnDeadline } from "../models/turn-timeout.js";
 import { toFormattedAnswer } from "./bind-answer-format.js";
 
 /** How a model call is labelled for stream consumers and traces. */
@@ -39,8 +39,8 @@ export interface CallLabel {
 export interface CallPolicy {
   /** Timeout of one attempt, in milliseconds. */
   readonly timeoutMs?: number;
-  /** Epoch milliseconds by which the turn must be done, the turn timeout it comes from, and the turn's id. */
-  readonly deadline?: { readonly at: number; readonly turnMs: number; readonly turnId: string };
+  /** When the turn must be done. */
+  readonly deadline?: TurnDeadline;
   /** Retries of 429, 5xx and dropped connections. */
   readonly retry: RetryPolicy;
   /** Aborts the call from outside the graph's own signal (a layer's quorum). */
@@ -70,6 +70,30 @@ export interface TimedAnswer {
   readonly attempts: number;
   /** The parsed object, when structured output was asked for (`null` when the answer did not parse). */
   readonly parsed?: unknown;
+}
+
+/** Who a run of the turn is, for stream consumers and traces. */
+export interface RunLabel {
+  readonly role: CallLabel["role"];
+  readonly layer: CallLabel["layer"];
+  /** The proposer (or aggregator) id, and its model's display name. */
+  readonly proposer: string;
+  readonly model: string;
+  /** Tag it `nostream`, so LangGraph's `messages` stream leaves it out. */
+  readonly hidden: boolean;
+  /** Further metadata of the run. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The tags and metadata of a run of the turn: `config`'s, with the tag `moa:<role>` (and `nostream` when
+ * hidden) and the metadata `moa_role`, `moa_layer`, `moa_proposer` and `moa_model`.
+ */
+export function runLabels(config: RunnableConfig, label: RunLabel): Required<Pick<RunnableConfig, "tags" | "metadata">> {
+  return {
+    tags: [...(config.tags ?? []), `moa:${label.role}`, ...(label.hidden ? ["nostream"] : [])],
+    metadata: { ...config.metadata, moa_role: label.role, moa_layer: label.layer, moa_proposer: label.proposer, moa_model: label.model, ...label.metadata },
+  };
 }
 
 /** Epoch milliseconds with sub-millisecond precision. */
@@ -103,16 +127,14 @@ export async function callModel(
     // and run its callbacks on every call).
     callbacks: watchesTokens(label, config) ? withHandler(config.callbacks, tokenWatcher(label, () => (answerStarted = true))) : config.callbacks,
     runName: `moa_${label.role}`,
-    tags: [...(config.tags ?? []), `moa:${label.role}`, ...(label.hidden || label.draft ? ["nostream"] : [])],
-    metadata: {
-      ...config.metadata,
-      moa_role: label.role,
-      moa_layer: label.layer,
-      moa_proposer: slot.id,
-      moa_model: slot.label,
-      ...(label.attempt !== undefined ? { moa_attempt: label.attempt } : {}),
-      ...(label.draft ? { moa_draft: true } : {}),
-    },
+    ...runLabels(config, {
+      role: label.role,
+      layer: label.layer,
+      proposer: slot.id,
+      model: slot.label,
+      hidden: label.hidden === true || label.draft === true,
+      metadata: { ...(label.attempt !== undefined ? { moa_attempt: label.attempt } : {}), ...(label.draft ? { moa_draft: true } : {}) },
+    }),
   };
   const startedAt = now();
   const call = bounded(config.signal, policy.signal, policy.deadline);
@@ -149,7 +171,7 @@ export async function callModel(
  * A signal that aborts with `parent`, with `extra`, at the turn's deadline (a turn {@link MoATimeoutError})
  * or after `timeoutMs` (a call {@link MoATimeoutError}); `clear` stops its timers.
  */
-function bounded(
+export function bounded(
   parent: AbortSignal | undefined,
   extra: AbortSignal | undefined,
   deadline?: CallPolicy["deadline"],
@@ -209,7 +231,7 @@ function releaseWhenClosed(request: Promise<unknown>, release: () => void): void
 }
 
 /** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     if (signal.aborted) onAbort();

@@ -34,12 +34,9 @@ export function inputLimitOf(slot: ModelSlot, model: BaseChatModel): number | un
  */
 export async function fitCall(limit: number | undefined, references: readonly string[], build: (references: readonly string[]) => BaseMessage[]): Promise<FittedCall> {
   const messages = build(references);
-  if (limit === undefined) return { messages };
-  const budget = Math.floor(limit * FIT_SHARE);
-  if (mostTokens(messages) <= budget) return { messages };
-  const counter = await tokenCounter();
-  const tokens = requestTokens(messages, counter);
-  if (tokens <= budget) return { messages };
+  const over = await overBudget(limit, messages);
+  if (over === undefined) return { messages };
+  const { budget, counter, tokens } = over;
   const base = references.length === 0 ? tokens : requestTokens(build(references.map(() => "")), counter);
   if (base >= budget) {
     const what = references.length === 0 ? `the request holds ${base} tokens` : `the request holds ${base} tokens before any reference`;
@@ -61,6 +58,20 @@ export async function fitCall(limit: number | undefined, references: readonly st
       );
     }
   }
+}
+
+/**
+ * The budget of `limit` ({@link FIT_SHARE} of it), the counter and `messages`' tokens, when `messages`
+ * are over it; `undefined` when they fit or no limit is known. Most requests are not counted: one of
+ * fewer UTF-8 bytes than the budget fits.
+ */
+async function overBudget(limit: number | undefined, messages: readonly BaseMessage[]): Promise<{ budget: number; counter: TokenCounter; tokens: number } | undefined> {
+  if (limit === undefined) return undefined;
+  const budget = Math.floor(limit * FIT_SHARE);
+  if (mostTokens(messages) <= budget) return undefined;
+  const counter = await tokenCounter();
+  const tokens = requestTokens(messages, counter);
+  return tokens <= budget ? undefined : { budget, counter, tokens };
 }
 
 /** An upper bound of a request's tokens: a token is at least one UTF-8 byte. */
@@ -100,11 +111,9 @@ export async function nextWindow(
 ): Promise<ReferenceWindow> {
   const withCarried = (window: readonly string[]) => (carried === undefined ? [...window] : [carried, ...window]);
   const all = build(withCarried(remaining));
-  if (limit === undefined) return { messages: all, taken: remaining.length };
-  const budget = Math.floor(limit * FIT_SHARE);
-  if (mostTokens(all) <= budget) return { messages: all, taken: remaining.length };
-  const counter = await tokenCounter();
-  if (requestTokens(all, counter) <= budget) return { messages: all, taken: remaining.length };
+  const over = await overBudget(limit, all);
+  if (over === undefined) return { messages: all, taken: remaining.length };
+  const { budget, counter } = over;
   let taken = 0;
   let messages: BaseMessage[] | undefined;
   for (let n = 1; n < remaining.length; n++) {

@@ -13,6 +13,7 @@ import { describeEmptyAnswer, proposalText } from "../prompts/proposal-text.js";
 import { toolHistoryAsText } from "../prompts/tool-history-as-text.js";
 import { answerFormatOf } from "./answer-format-of.js";
 import { toCallError } from "./call-error.js";
+import { turnDeadline } from "../models/turn-timeout.js";
 import { callModel, now } from "./call-model.js";
 import { fitCall, inputLimitOf, type FittedCall } from "./fit-call.js";
 import { QuorumRegistry } from "./layer-quorum.js";
@@ -75,7 +76,7 @@ export function createProposeNode(options: ResolvedMoAOptions, settings: Propose
       const answer = await callModel(slot, fitted.messages, config, { role: "proposer", layer: task.layer, hidden: settings.hidden }, {
         timeoutMs: options.timeouts.proposerMs,
         retry: options.retry,
-        ...(task.deadline !== null && options.timeouts.turnMs !== undefined ? { deadline: { at: task.deadline, turnMs: options.timeouts.turnMs, turnId: task.turnId } } : {}),
+        deadline: turnDeadline(options.timeouts.turnMs, task),
         ...(quorum ? { signal: quorum.signal } : {}),
       });
       const read = proposalText(answer.message);

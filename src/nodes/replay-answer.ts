@@ -1,6 +1,7 @@
 import type { AIMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { AnswerReplay } from "../models/answer-replay.js";
+import { runLabels } from "./call-model.js";
 
 /** Where an answer that no aggregator wrote comes from, and whose proposal it is. */
 export interface ReplayLabel {
@@ -22,7 +23,6 @@ export function replayAnswer(text: string, config: RunnableConfig, label: Replay
   return new AnswerReplay(text).invoke([], {
     ...config,
     runName: `moa_${label.source}`,
-    tags: [...(config.tags ?? []), "moa:aggregator", ...(label.hidden ? ["nostream"] : [])],
-    metadata: { ...config.metadata, moa_role: "aggregator", moa_layer: "aggregate", moa_proposer: label.proposer, moa_model: label.model, moa_answer: label.source },
+    ...runLabels(config, { role: "aggregator", layer: "aggregate", proposer: label.proposer, model: label.model, hidden: label.hidden === true, metadata: { moa_answer: label.source } }),
   });
 }
