@@ -89,7 +89,7 @@ export class MoAGraph extends CompiledStateGraph<unknown, unknown, string> {
     // The run's own signal (LangGraph's, made from the caller's): graphs run inside a layer's calls (MoA
     // chat models as proposers) each listen to it, which is many listeners, not a leak.
     if (rest.signal !== undefined) setMaxListeners(0, rest.signal);
-    const run = super._streamIterator(this.withNewTurn(input), { ...rest, recursionLimit: Math.max(asked, this.minRecursionLimit) });
+    const run = super._streamIterator(this.withNewTurn(input), Object.assign({}, rest, { recursionLimit: Math.max(asked, this.minRecursionLimit) }));
     if (unlink === undefined) return run;
     // A stream cancelled before it is read aborts the run but may never end this iterator.
     rest.signal?.addEventListener("abort", unlink, { once: true });
@@ -99,7 +99,7 @@ export class MoAGraph extends CompiledStateGraph<unknown, unknown, string> {
   /** `input` with the fields a new turn starts with, when it starts one. */
   private withNewTurn(input: IteratorArgs[0]): IteratorArgs[0] {
     const startsTurn = this.newTurn !== undefined && !isResumeInput(input) && typeof input === "object" && !Array.isArray(input);
-    return startsTurn ? { ...input, ...this.newTurn?.() } : input;
+    return startsTurn ? Object.assign({}, input, this.newTurn?.()) : input;
   }
 }
 

@@ -43,7 +43,7 @@ export class RollbackGraph extends MoAGraph {
   // A plain method, not a generator: with no thread to restore, it hands back the iterator of MoAGraph.
   override _streamIterator(...[input, options]: IteratorArgs): ReturnType<AnyCompiledGraph["_streamIterator"]> {
     const { [CALLER_SIGNAL]: callerSignal, ...rest } = (options ?? {}) as NonNullable<IteratorArgs[1]> & { [CALLER_SIGNAL]?: AbortSignal };
-    const runOptions = { ...rest, signal: anySignal(rest.signal, callerSignal) };
+    const runOptions = Object.assign({}, rest, { signal: anySignal(rest.signal, callerSignal) });
     const thread = this.threadToRestore(input, rest);
     if (thread === undefined) return super._streamIterator(input, runOptions);
     return this.restoringIterator(input, rest, runOptions, thread, callerSignal);

@@ -66,15 +66,14 @@ function dropEmptyDetails(usage: TokenUsage): TokenUsage {
   const { input_token_details: input, output_token_details: output, ...counts } = usage;
   const inputDetails = input && definedOnly(input);
   const outputDetails = output && definedOnly(output);
-  return {
-    ...counts,
-    ...(inputDetails ? { input_token_details: inputDetails } : {}),
-    ...(outputDetails ? { output_token_details: outputDetails } : {}),
-  };
+  // Object.assign, not a spread followed by new keys: V8 11 (Node 20) adds each such key in the runtime.
+  return Object.assign({}, counts, inputDetails ? { input_token_details: inputDetails } : undefined, outputDetails ? { output_token_details: outputDetails } : undefined);
 }
 
-/** `details` without its undefined entries, or `undefined` when none is left. */
+/** `details` without its undefined entries (itself when it has none), or `undefined` when none is left. */
 function definedOnly<T extends object>(details: T): T | undefined {
+  const values = Object.values(details);
+  if (values.every((value) => value !== undefined)) return values.length > 0 ? details : undefined;
   const kept = Object.entries(details).filter(([, value]) => value !== undefined);
   return kept.length > 0 ? (Object.fromEntries(kept) as T) : undefined;
 }

@@ -75,7 +75,7 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
       ...(message.invalid_tool_calls?.length ? { invalid_tool_calls: message.invalid_tool_calls } : {}),
       additional_kwargs: hasParsed ? { ...message.additional_kwargs, parsed: answer.parsed } : message.additional_kwargs,
       // The model that wrote the answer, as the provider reported it (`model` or `model_name`), else as configured.
-      response_metadata: { ...message.response_metadata, model: modelName(message) ?? answeredBy, moa: trace },
+      response_metadata: Object.assign({}, message.response_metadata, { model: modelName(message) ?? answeredBy, moa: trace }),
       ...(usage ? { usage_metadata: usage } : {}),
     });
     return { messages: [final], trace, ...(hasParsed ? { structuredResponse: answer.parsed } : {}) };

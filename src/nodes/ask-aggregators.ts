@@ -56,7 +56,8 @@ export async function askAggregators(options: ResolvedMoAOptions, state: MoAStat
       withReferences(messages, { system: slot.system, references: options.format({ instruction: options.instruction, references: fitted, target: "aggregate" }) }, options.referencePlacement);
     const build = buildFrom(conversation);
     const draftBuild = buildFrom(draftConversation);
-    const label = { role: "aggregator", layer: "aggregate", attempt } as const;
+    const role = "aggregator";
+    const layer = "aggregate";
     const own: CallRecord[] = [];
     let startedAt = now();
     let streamed = false;
@@ -68,15 +69,15 @@ export async function askAggregators(options: ResolvedMoAOptions, state: MoAStat
       let carried: string | undefined;
       for (;;) {
         startedAt = now();
-        const window = options.referenceFit === "windows" ? await nextWindow(limit, carried, remaining, build, draftBuild) : { ...(await fitCall(limit, remaining, build)), taken: remaining.length };
+        const window = options.referenceFit === "windows" ? await nextWindow(limit, carried, remaining, build, draftBuild) : { taken: remaining.length, ...(await fitCall(limit, remaining, build)) };
         cuts = window.cuts;
         const last = window.taken === remaining.length;
         const asked = last
-          ? await callModel(slot, window.messages, config, { ...label, hidden, onToken: () => (streamed = true), stream: config.configurable?.[STREAM_ANSWER_KEY] === true }, policy, {
+          ? await callModel(slot, window.messages, config, { role, layer, attempt, hidden, onToken: () => (streamed = true), stream: config.configurable?.[STREAM_ANSWER_KEY] === true }, policy, {
               bind: (model) => bindAnswerFormat(model, format, slot),
               ...(format?.stop ? { options: { stop: [...format.stop] } } : {}),
             })
-          : await callModel(slot, window.messages, config, { ...label, draft: true }, policy);
+          : await callModel(slot, window.messages, config, { role, layer, attempt, draft: true }, policy);
         own.push(okRecord(slot, asked, cuts));
         if (last) {
           answer = asked;

@@ -71,7 +71,7 @@ export function createProposeNode(options: ResolvedMoAOptions, settings: Propose
     let cuts: FittedCall["cuts"];
     const startedAt = now();
     try {
-      const fitted = await fitCall(inputLimitOf(slot, await slot.getModel()), task.layer > 1 ? task.references : [], build);
+      const fitted = await fitCall(inputLimitOf(slot, slot.peekModel() ?? (await slot.getModel())), task.layer > 1 ? task.references : [], build);
       cuts = fitted.cuts;
       const answer = await callModel(slot, fitted.messages, config, { role: "proposer", layer: task.layer, hidden: settings.hidden }, {
         timeoutMs: options.timeouts.proposerMs,
@@ -83,12 +83,13 @@ export function createProposeNode(options: ResolvedMoAOptions, settings: Propose
       const outcome =
         "text" in read ? read : { empty: read.empty, error: { ...toCallError(new Error(describeEmptyAnswer(read.empty)), slot, options.redact), name: "EmptyAnswerError" } };
       const usage = reportedUsage(answer.message.usage_metadata);
-      proposal = { ...base, ...outcome, startedAt, endedAt: answer.endedAt, attempts: answer.attempts, ...(usage ? { usage } : {}), ...(cuts ? { cuts } : {}) };
+      // A key before the spreads: V8 11 (Node 20) adds each key after a leading spread in the runtime, ~1 µs apiece.
+      proposal = { startedAt, ...base, ...outcome, endedAt: answer.endedAt, attempts: answer.attempts, ...(usage ? { usage } : {}), ...(cuts ? { cuts } : {}) };
     } catch (error) {
       const turnOver = isGraphBubbleUp(error) || config.signal?.aborted || (MoATimeoutError.isInstance(error) && error.scope === "turn");
       if (turnOver) throw error;
       const straggler = quorum?.signal.aborted === true;
-      proposal = { ...base, startedAt, endedAt: now(), error: toCallError(error, slot, options.redact), ...(straggler ? { straggler } : {}), ...(cuts ? { cuts } : {}) };
+      proposal = { startedAt, ...base, endedAt: now(), error: toCallError(error, slot, options.redact), ...(straggler ? { straggler } : {}), ...(cuts ? { cuts } : {}) };
     } finally {
       quorum?.settle(proposal?.text !== undefined ? "answered" : "no_answer");
     }

@@ -1,7 +1,7 @@
 import type { AIMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { AnswerReplay } from "../models/answer-replay.js";
-import { runLabels } from "./call-model.js";
+import { callConfig, runLabels } from "./call-model.js";
 
 /** Where an answer that no aggregator wrote comes from, and whose proposal it is. */
 export interface ReplayLabel {
@@ -21,7 +21,7 @@ export interface ReplayLabel {
  */
 export function replayAnswer(text: string, config: RunnableConfig, label: ReplayLabel): Promise<AIMessage> {
   return new AnswerReplay(text).invoke([], {
-    ...config,
+    ...callConfig(config),
     runName: `moa_${label.source}`,
     ...runLabels(config, { role: "aggregator", layer: "aggregate", proposer: label.proposer, model: label.model, hidden: label.hidden === true, metadata: { moa_answer: label.source } }),
   });
