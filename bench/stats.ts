@@ -19,3 +19,21 @@ export function cpuMs(): number {
 
 /** Rounds for a report. */
 export const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
+
+/**
+ * The 95 % interval of `sum(a) / sum(b)` over paired samples (`a[i]` and `b[i]` measured side by side),
+ * by the percentile bootstrap: 2,000 resamples of the pairs, drawn with `random`.
+ */
+export function ratioInterval(a: readonly number[], b: readonly number[], random: () => number): [number, number] {
+  const ratios = Array.from({ length: 2000 }, () => {
+    let sumA = 0;
+    let sumB = 0;
+    for (let i = 0; i < a.length; i++) {
+      const pick = Math.floor(random() * a.length);
+      sumA += a[pick] ?? 0;
+      sumB += b[pick] ?? 0;
+    }
+    return sumA / sumB;
+  });
+  return [quantile(ratios, 0.025), quantile(ratios, 0.975)];
+}

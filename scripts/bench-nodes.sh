@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # BENCH_NODES picks the versions (default "20 22 24"), e.g. to measure again only one of them.
+npm run build --silent >&2
 for major in ${BENCH_NODES:-20 22 24}; do
   scripts/node-runtime.sh install "$major" >&2
   bin=$(scripts/node-runtime.sh bin "$major")

@@ -1,7 +1,9 @@
 import { HumanMessage } from "@langchain/core/messages";
-import { createMixtureOfAgents } from "../../src/index.js";
+import { library } from "../library.js";
 import { chatOpenAIModels } from "./chat-openai.js";
 import { QUESTION, type Implementation } from "./shape.js";
+
+const { createMixtureOfAgents } = library;
 
 /** This library: `createMixtureOfAgents` over `ChatOpenAI` clients, invoked as a graph. */
 export const langgraphMoA: Implementation = {

@@ -1,4 +1,6 @@
-import { DEFAULT_AGGREGATOR_PROMPT, formatReferences } from "../../src/index.js";
+import { library } from "../library.js";
+
+const { DEFAULT_AGGREGATOR_PROMPT, formatReferences } = library;
 
 /** The shape of a mixture: proposers per layer and layers (one aggregator call follows the last layer). */
 export interface Shape {

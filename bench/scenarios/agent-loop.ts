@@ -2,10 +2,12 @@ import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messa
 import { tool } from "@langchain/core/tools";
 import { createAgent } from "langchain";
 import { z } from "zod";
-import { MixtureOfAgents, getMoATrace } from "../../src/index.js";
+import { library } from "../library.js";
 import type { RecordedRequest, ToolCallScript } from "../../test/support/protocol-server.js";
 import { progress, startBench, type Size } from "../setup.js";
 import { median, round } from "../stats.js";
+
+const { MixtureOfAgents, getMoATrace } = library;
 
 /** When the proposers run in the agent loop (the MoA's `proposeOn` option). */
 export type ProposeOn = "every_call" | "user_turn";

@@ -1,9 +1,12 @@
 import { HumanMessage } from "@langchain/core/messages";
-import { createMixtureOfAgents, type MixtureOfAgentsOptions } from "../../src/index.js";
+import type { MixtureOfAgentsOptions } from "../../src/index.js";
+import { library } from "../library.js";
 import type { RecordedRequest } from "../../test/support/protocol-server.js";
 import { lastUserQuestion } from "../../test/support/user-question.js";
 import { progress, startBench, type Size } from "../setup.js";
 import { round } from "../stats.js";
+
+const { createMixtureOfAgents } = library;
 
 /** One way of answering the scripted set: its calls and tokens over the whole set. */
 export interface AgreementRow {

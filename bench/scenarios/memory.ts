@@ -1,7 +1,9 @@
 import { MemorySaver } from "@langchain/langgraph";
-import { createMixtureOfAgents } from "../../src/index.js";
+import { library } from "../library.js";
 import { progress, question, startBench, type Size } from "../setup.js";
 import { round } from "../stats.js";
+
+const { createMixtureOfAgents } = library;
 
 /** Heap growth over many sequential turns, with and without a checkpointer. */
 export interface MemoryRow {

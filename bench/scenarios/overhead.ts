@@ -2,14 +2,17 @@ import { IMPLEMENTATIONS } from "../implementations/index.js";
 import type { Shape, Turn } from "../implementations/shape.js";
 import { startModelServerProcess } from "../server-process.js";
 import { progress, type Size } from "../setup.js";
-import { cpuMs, median, round } from "../stats.js";
+import { seeded } from "../../tools/seeded-random.js";
+import { cpuMs, median, ratioInterval, round } from "../stats.js";
 
 /** One shape's figures, per implementation (keyed by its name). */
 export interface OverheadRow extends Shape {
-  /** Client CPU per turn with models that answer at once, ms. */
+  /** Client CPU per turn with models that answer at once: the mean over the rounds, ms. */
   cpuMsPerTurn: Record<string, number>;
-  /** `moa` CPU / `bareGraph` CPU: the median over rounds of the ratio of their blocks in the round. */
+  /** `moa` CPU / `bareGraph` CPU: their total CPU over the same rounds. */
   cpuRatioToBareGraph: number;
+  /** The 95 % interval of `cpuRatioToBareGraph` (bootstrap over the rounds); absent from results written before it was. */
+  cpuRatioInterval?: [number, number];
   /** The critical path at 100 ms per model call: (layers + 1) x 100 ms. */
   criticalPathMs: number;
   /** Median wall time of a turn / critical path, with every model answering after 100 ms. */
@@ -24,10 +27,15 @@ export interface OverheadRun {
   /** When it was measured (ISO 8601); absent from results written before it was recorded. */
   date?: string;
   quick: boolean;
-  /** Blocks per implementation and shape in the CPU measurement. */
-  blocks: number;
-  /** Model calls per block (whole turns: at least one turn). */
-  callsPerBlock: number;
+  /**
+   * Model calls of this library's turns per shape in the CPU measurement, in rounds of one turn of each
+   * implementation (as many rounds as turns); absent from results written before it was.
+   */
+  cpuCalls?: number;
+  /** Blocks per implementation and shape in the CPU measurement of results written before `rounds`. */
+  blocks?: number;
+  /** Model calls per block, in results written before `rounds`. */
+  callsPerBlock?: number;
   /** Turns per implementation and shape in the wall-time measurement. */
   wallTurns: number;
   rows: OverheadRow[];
@@ -43,10 +51,10 @@ export const SHAPES: readonly Shape[] = [
 
 const MODEL_LATENCY_MS = 100;
 
-/** Blocks of turns per implementation, and model calls per block (a block is a few turns of the shape). */
-const SIZES: Record<Size, { warmUp: number; blocks: number; callsPerBlock: number; wallRepeats: number }> = {
-  full: { warmUp: 30, blocks: 24, callsPerBlock: 24, wallRepeats: 9 },
-  quick: { warmUp: 1, blocks: 1, callsPerBlock: 1, wallRepeats: 1 },
+/** Warm-up turns, model calls of this library's turns over all rounds of a shape, and wall-time turns. */
+const SIZES: Record<Size, { warmUp: number; calls: number; wallRepeats: number }> = {
+  full: { warmUp: 30, calls: 4000, wallRepeats: 9 },
+  quick: { warmUp: 1, calls: 1, wallRepeats: 1 },
 };
 
 
@@ -59,13 +67,15 @@ function rotated<T>(items: readonly T[], by: number): T[] {
 /**
  * The cost of a turn split by layer: the raw `openai` client (HTTP), `ChatOpenAI` (LangChain's model
  * layer), a bare LangGraph graph of the same shape (LangGraph), and this library, all against one model
- * server in a process of its own. CPU: client CPU per turn with models answering at once, in short
- * blocks whose order rotates so that every implementation sees the same machine load; the median block
- * counts, so that a moment of load from elsewhere on a shared machine does not. Wall: the median turn
- * with every call taking 100 ms, over the critical path, the implementations taking turns.
+ * server in a process of its own. CPU: client CPU per turn with models answering at once, in rounds of one
+ * turn of each implementation (their order rotating), so that a shared machine's load, which changes
+ * within a second, falls on all of them alike; the mean over the rounds counts, garbage collection
+ * included, and the ratio to the bare graph comes with its 95 % interval. Wall: the median turn with every
+ * call taking 100 ms, over the critical path, the implementations taking turns.
  */
 export async function overhead(size: Size): Promise<OverheadRun> {
-  const { warmUp, blocks, callsPerBlock, wallRepeats } = SIZES[size];
+  const { warmUp, calls, wallRepeats } = SIZES[size];
+  const random = seeded(7);
   const server = await startModelServerProcess();
   const baseURL = `${server.url}/v1`;
   const rows: OverheadRow[] = [];
@@ -74,20 +84,18 @@ export async function overhead(size: Size): Promise<OverheadRun> {
     for (const [s, shape] of SHAPES.entries()) {
       const instant = IMPLEMENTATIONS.map((impl) => ({ name: impl.name, turn: impl.create({ baseURL, model: "instant" }, shape) }));
       const slow = IMPLEMENTATIONS.map((impl) => ({ name: impl.name, turn: impl.create({ baseURL, model: "model-100ms" }, shape) }));
-      const turnsPerBlock = Math.ceil(callsPerBlock / (shape.proposers * shape.layers + 1));
-      const perBlock = new Map<string, number[]>(instant.map(({ name }) => [name, []]));
+      const rounds = Math.ceil(calls / (shape.proposers * shape.layers + 1));
+      const perTurn = new Map<string, number[]>(instant.map(({ name }) => [name, []]));
       const seen = new Map<string, number>(instant.map(({ name }) => [name, 0]));
       const counted = async (name: string, work: () => Promise<void>) => seen.set(name, (seen.get(name) ?? 0) + (await warnings.during(work)));
       for (const { name, turn } of instant) await counted(name, async () => {
         for (let i = 0; i < warmUp; i++) await turn();
       });
-      for (let block = 0; block < blocks; block++) {
-        for (const { name, turn } of rotated(instant, block)) {
-          await counted(name, async () => {
-            const before = cpuMs();
-            for (let i = 0; i < turnsPerBlock; i++) await turn();
-            perBlock.get(name)?.push((cpuMs() - before) / turnsPerBlock);
-          });
+      for (let round = 0; round < rounds; round++) {
+        for (const { name, turn } of rotated(instant, round)) {
+          const before = cpuMs();
+          await turn();
+          perTurn.get(name)?.push(cpuMs() - before);
         }
       }
       const walls = new Map<string, number[]>(slow.map(({ name }) => [name, []]));
@@ -95,14 +103,16 @@ export async function overhead(size: Size): Promise<OverheadRun> {
       for (let r = 0; r < wallRepeats; r++) {
         for (const { name, turn } of rotated(slow, r)) await counted(name, async () => void walls.get(name)?.push(await timed(turn)));
       }
-      const cpu = Object.fromEntries([...perBlock].map(([name, samples]) => [name, round(median(samples), 2)]));
-      const moa = perBlock.get("moa") ?? [];
-      const bare = perBlock.get("bareGraph") ?? [];
+      const cpu = Object.fromEntries([...perTurn].map(([name, samples]) => [name, round(mean(samples), 2)]));
+      const moa = perTurn.get("moa") ?? [];
+      const bare = perTurn.get("bareGraph") ?? [];
+      const [low, high] = ratioInterval(moa, bare, random);
       const criticalPathMs = (shape.layers + 1) * MODEL_LATENCY_MS;
       rows.push({
         ...shape,
         cpuMsPerTurn: cpu,
-        cpuRatioToBareGraph: round(median(moa.map((ms, i) => ms / (bare[i] ?? ms))), 3),
+        cpuRatioToBareGraph: round(mean(moa) / mean(bare), 3),
+        cpuRatioInterval: [round(low, 3), round(high, 3)],
         criticalPathMs,
         wallRatio: Object.fromEntries([...walls].map(([name, samples]) => [name, round(median(samples) / criticalPathMs, 3)])),
         maxListenersWarnings: Object.fromEntries(seen),
@@ -113,8 +123,10 @@ export async function overhead(size: Size): Promise<OverheadRun> {
     warnings.stop();
     await server.close();
   }
-  return { node: process.version, date: new Date().toISOString(), quick: size === "quick", blocks, callsPerBlock, wallTurns: wallRepeats, rows };
+  return { node: process.version, date: new Date().toISOString(), quick: size === "quick", cpuCalls: calls, wallTurns: wallRepeats, rows };
 }
+
+const mean = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
 
 async function timed(turn: Turn): Promise<number> {
   const started = performance.now();

@@ -1,10 +1,13 @@
 import { HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { MemorySaver } from "@langchain/langgraph";
-import { createMixtureOfAgents, type ReferencePlacement } from "../../src/index.js";
+import type { ReferencePlacement } from "../../src/index.js";
+import { library } from "../library.js";
 import { textTokens } from "../../test/support/prompt-cache.js";
 import type { RecordedRequest } from "../../test/support/protocol-server.js";
 import { progress, startBench, type Size } from "../setup.js";
 import { round } from "../stats.js";
+
+const { createMixtureOfAgents } = library;
 
 /** One turn of a conversation: the input tokens its calls read, and how many of them the provider's cache served. */
 export interface PromptCacheTurn {

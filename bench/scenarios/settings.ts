@@ -1,13 +1,15 @@
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { HumanMessage } from "@langchain/core/messages";
 import { MemorySaver } from "@langchain/langgraph";
-import { MixtureOfAgents, createMixtureOfAgents } from "../../src/index.js";
+import { library } from "../library.js";
 import { bareLangGraph, bareLangGraphOneTaskPerLayer } from "../implementations/bare-langgraph.js";
 import { chatOpenAIModels } from "../implementations/chat-openai.js";
 import { QUESTION, type Shape, type Target } from "../implementations/shape.js";
 import { startModelServerProcess } from "../server-process.js";
 import { progress, type Size } from "../setup.js";
 import { cpuMs, median, round } from "../stats.js";
+
+const { MixtureOfAgents, createMixtureOfAgents } = library;
 
 /** The CPU per turn of one way of running a turn. */
 export interface SettingRow {

@@ -1,8 +1,11 @@
-import { createMixtureOfAgents, type QuorumOptions } from "../../src/index.js";
+import type { QuorumOptions } from "../../src/index.js";
+import { library } from "../library.js";
 import { progress, question, startBench, type Size } from "../setup.js";
 import { seeded } from "../../tools/seeded-random.js";
 import { quantile } from "../../tools/quantile.js";
 import { logNormal, round } from "../stats.js";
+
+const { createMixtureOfAgents } = library;
 
 /** Turn latency percentiles with heavy-tailed proposers, waiting for all or with a quorum. */
 export interface TailRow {

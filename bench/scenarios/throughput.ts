@@ -1,6 +1,8 @@
-import { createMixtureOfAgents } from "../../src/index.js";
+import { library } from "../library.js";
 import { progress, question, startBench, type Size } from "../setup.js";
 import { round } from "../stats.js";
+
+const { createMixtureOfAgents } = library;
 
 /** Turns per second at a number of concurrent turns, and the process's peak resident memory. */
 export interface ThroughputRow {

@@ -1,6 +1,8 @@
-import { MixtureOfAgents } from "../../src/index.js";
+import { library } from "../library.js";
 import { progress, question, startBench, type Size } from "../setup.js";
 import { median, round } from "../stats.js";
+
+const { MixtureOfAgents } = library;
 
 /** When the final answer's first token arrives, against the critical path to it. */
 export interface TtftRow {

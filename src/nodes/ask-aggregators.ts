@@ -63,7 +63,7 @@ export async function askAggregators(options: ResolvedMoAOptions, state: MoAStat
     let streamed = false;
     let cuts: FittedCall["cuts"];
     try {
-      const limit = inputLimitOf(slot, await slot.getModel());
+      const limit = inputLimitOf(slot, slot.peekModel() ?? (await slot.getModel()));
       // With `referenceFit: "windows"`, windows before the last are read in text alone and hidden from streams.
       let remaining: readonly string[] = references;
       let carried: string | undefined;

@@ -127,7 +127,7 @@ export async function callModel(
   policy: CallPolicy,
   request: CallRequest = {},
 ): Promise<TimedAnswer> {
-  const model = await slot.getModel();
+  const model = slot.peekModel() ?? (await slot.getModel());
   const runnable = request.bind ? request.bind(model) : model;
   // Once the aggregator's answer has started streaming, a retry would repeat it: its consumer has the tokens.
   let answerStarted = false;

@@ -1,4 +1,5 @@
 import { Annotation, MessagesAnnotation } from "@langchain/langgraph";
+import { LastValue } from "@langchain/langgraph/channels";
 import type { Proposal } from "./proposal.js";
 import type { MoATrace } from "./trace.js";
 
@@ -37,9 +38,9 @@ export const MoAStateAnnotation = Annotation.Root({
     default: () => null,
   }),
   /** The aggregator's parsed structured output of the current turn, when one was asked for. */
-  // A plain last-value channel: an aggregate channel holding `undefined` counts as empty, and LangGraph
-  // would throw (and catch) an error for it at every read of the state.
-  structuredResponse: Annotation<unknown>,
+  // A last-value channel that starts holding `undefined`: an aggregate channel holding `undefined` counts as
+  // empty, and an empty channel makes LangGraph throw (and catch) an error at every read or checkpoint of it.
+  structuredResponse: new LastValue<unknown>(() => undefined),
   /** The trace of the current (or, once it ended, the last) turn. */
   trace: Annotation<MoATrace>({
     reducer: (_, update) => update,
