@@ -74,6 +74,8 @@ export interface TimedAnswer {
 
 /** Who a run of the turn is, for stream consumers and traces. */
 export interface RunLabel {
+  /** The run's name, e.g. `moa_proposer`. */
+  readonly runName: string;
   readonly role: CallLabel["role"];
   readonly layer: CallLabel["layer"];
   /** The proposer (or aggregator) id, and its model's display name. */
@@ -86,25 +88,27 @@ export interface RunLabel {
 }
 
 /**
- * The tags and metadata of a run of the turn: `config`'s, with the tag `moa:<role>` (and `nostream` when
- * hidden) and the metadata `moa_role`, `moa_layer`, `moa_proposer` and `moa_model`.
+ * The config of a run of the turn (a model call, a replayed answer): LangChain's `RunnableConfig` fields of
+ * the node's `config`, named `label.runName`, with the tag `moa:<role>` (and `nostream` when hidden) and
+ * the metadata `moa_role`, `moa_layer`, `moa_proposer` and `moa_model` added to `config`'s. LangGraph's own
+ * fields (`writer`, `interrupt`, `control`, `executionInfo`, `store`) are left out: a model has no use for
+ * them, and LangChain would carry each as a call option (copied, then deleted, on every call).
  */
-export function runLabels(config: RunnableConfig, label: RunLabel): Required<Pick<RunnableConfig, "tags" | "metadata">> {
+export function runConfig(config: RunnableConfig, label: RunLabel): RunnableConfig {
+  const { callbacks, configurable, recursionLimit, maxConcurrency, runId, timeout, signal } = config;
   return {
+    callbacks,
+    configurable,
+    recursionLimit,
+    maxConcurrency,
+    runId,
+    timeout,
+    signal,
+    runName: label.runName,
     tags: [...(config.tags ?? []), `moa:${label.role}`, ...(label.hidden ? ["nostream"] : [])],
     // Object.assign, not a spread followed by new keys: V8 11 (Node 20) adds each such key in the runtime, ~1 µs apiece.
     metadata: Object.assign({}, config.metadata, { moa_role: label.role, moa_layer: label.layer, moa_proposer: label.proposer, moa_model: label.model }, label.metadata),
   };
-}
-
-/**
- * The part of a node's `config` a model call takes: LangChain's `RunnableConfig` fields. LangGraph's own
- * (`writer`, `interrupt`, `control`, `executionInfo`, `store`) are left out: a model has no use for them,
- * and LangChain would carry each as a call option (copied, then deleted, on every call).
- */
-export function callConfig(config: RunnableConfig): RunnableConfig {
-  const { callbacks, tags, metadata, runName, configurable, recursionLimit, maxConcurrency, runId, timeout, signal } = config;
-  return { callbacks, tags, metadata, runName, configurable, recursionLimit, maxConcurrency, runId, timeout, signal };
 }
 
 /** Epoch milliseconds with sub-millisecond precision. */
@@ -131,7 +135,8 @@ export async function callModel(
   const runnable = request.bind ? request.bind(model) : model;
   // Once the aggregator's answer has started streaming, a retry would repeat it: its consumer has the tokens.
   let answerStarted = false;
-  const labels = runLabels(config, {
+  const run = runConfig(config, {
+    runName: `moa_${label.role}`,
     role: label.role,
     layer: label.layer,
     proposer: slot.id,
@@ -139,13 +144,10 @@ export async function callModel(
     hidden: label.hidden === true || label.draft === true,
     metadata: { ...(label.attempt !== undefined ? { moa_attempt: label.attempt } : {}), ...(label.draft ? { moa_draft: true } : {}) },
   });
-  const options = Object.assign({}, request.options, callConfig(config), {
+  const options = Object.assign({}, request.options, run, {
     // A handler of ours only where tokens can reach someone (each handler makes LangChain serialize the model
     // and run its callbacks on every call).
     callbacks: watchesTokens(label, config) ? withHandler(config.callbacks, tokenWatcher(label, () => (answerStarted = true))) : config.callbacks,
-    runName: `moa_${label.role}`,
-    tags: labels.tags,
-    metadata: labels.metadata,
   });
   const startedAt = now();
   const call = bounded(config.signal, policy.signal, policy.deadline);

@@ -1,7 +1,7 @@
 import type { AIMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { AnswerReplay } from "../models/answer-replay.js";
-import { callConfig, runLabels } from "./call-model.js";
+import { runConfig } from "./call-model.js";
 
 /** Where an answer that no aggregator wrote comes from, and whose proposal it is. */
 export interface ReplayLabel {
@@ -20,9 +20,8 @@ export interface ReplayLabel {
  * `moa_answer` saying where it comes from; no model is called.
  */
 export function replayAnswer(text: string, config: RunnableConfig, label: ReplayLabel): Promise<AIMessage> {
-  return new AnswerReplay(text).invoke([], {
-    ...callConfig(config),
-    runName: `moa_${label.source}`,
-    ...runLabels(config, { role: "aggregator", layer: "aggregate", proposer: label.proposer, model: label.model, hidden: label.hidden === true, metadata: { moa_answer: label.source } }),
-  });
+  return new AnswerReplay(text).invoke(
+    [],
+    runConfig(config, { runName: `moa_${label.source}`, role: "aggregator", layer: "aggregate", proposer: label.proposer, model: label.model, hidden: label.hidden === true, metadata: { moa_answer: label.source } }),
+  );
 }
