@@ -22,6 +22,11 @@ import type { ModelScript, ProtocolServer } from "../support/protocol-server.js"
 const child = fileURLToPath(new URL("../support/turn-process.ts", import.meta.url));
 const LOST = "LOST QUESTION";
 const LONG = 30_000;
+/**
+ * How long a turn process may take to load. A fresh clone's first one compiles the sources through tsx, and
+ * on a loaded 2-core machine that alone has taken more than 15 s; the phases are then bounded on their own.
+ */
+const START_UP_MS = 60_000;
 
 let server: ProtocolServer;
 let dir: string;
@@ -34,7 +39,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await Promise.all([server?.close(), postgres?.stop()]);
-  await rm(dir, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 /** A database holding threads: where the child process finds it, and how this process opens it. */
@@ -76,11 +81,13 @@ function graphOn(store: Store, layers: number) {
   return { close, graph: createMixtureOfAgents({ proposers: [model("p1"), model("p2")], aggregator: model("agg"), layers, checkpointer }) };
 }
 
-function startTurnProcess(database: string, thread: string, layers: number): { process: ChildProcess; output: () => string } {
+/** A turn process, once it has loaded (see turn-process.ts), with what it has printed so far. */
+async function startTurnProcess(database: string, thread: string, layers: number): Promise<{ process: ChildProcess; output: () => string }> {
   const proc = spawn(process.execPath, ["--import", "tsx", child, database, server.url, thread, String(layers), LOST], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   proc.stdout?.on("data", (data: Buffer) => (output += data.toString()));
   proc.stderr?.on("data", (data: Buffer) => (output += data.toString()));
+  await vi.waitFor(() => expect(output.split("\n"), output).toContain("loaded"), { timeout: START_UP_MS, interval: 20 });
   return { process: proc, output: () => output };
 }
 
@@ -141,7 +148,7 @@ describe.each(Object.keys(stores))("a process killed mid-turn loses that turn on
     await first.close();
 
     for (const [model, script] of Object.entries(scripts())) server.setScript(model, script);
-    const turn = startTurnProcess(store.location, threadId, layers);
+    const turn = await startTurnProcess(store.location, threadId, layers);
     const exited = new Promise((resolve) => turn.process.once("exit", resolve));
     // The phase is reached, and the dead turn's question is on the thread (checkpoints are written while
     // the turn goes on, so the first one may land a little after the requests go out).
@@ -181,7 +188,7 @@ describe.each(Object.keys(stores))("a process killed mid-turn loses that turn on
     expect(state.values.messages.map((m: { content: unknown }) => m.content)).toEqual(["hello", "agg answer", "next question", "agg answer"]);
     expect(state.next).toEqual([]);
     await next.close();
-  }, 40_000);
+  }, START_UP_MS + 40_000);
 
   it("while another process answers on a thread, a turn here is refused with MoAThreadBusyError; once that process is killed, the thread is free", async () => {
     const store = stores[storeName]!();
@@ -191,7 +198,7 @@ describe.each(Object.keys(stores))("a process killed mid-turn loses that turn on
     await here.graph.invoke({ messages: [new HumanMessage("hello")] }, thread);
 
     server.setScript("p1", { latencyMs: LONG });
-    const turn = startTurnProcess(store.location, threadId, 1);
+    const turn = await startTurnProcess(store.location, threadId, 1);
     const exited = new Promise((resolve) => turn.process.once("exit", resolve));
     await vi.waitFor(() => expect(lostRequests("p1").length, turn.output()).toBe(1), { timeout: 15_000, interval: 20 });
     const refused = await here.graph.invoke({ messages: [new HumanMessage("meanwhile")] }, thread).catch((e: unknown) => e);
@@ -203,5 +210,5 @@ describe.each(Object.keys(stores))("a process killed mid-turn loses that turn on
     const answer = await untilFree(() => here.graph.invoke({ messages: [new HumanMessage("after")] }, thread));
     expect(answer.messages.map((m) => m.content)).toEqual(["hello", "agg answer", "after", "agg answer"]);
     await here.close();
-  }, 40_000);
+  }, START_UP_MS + 40_000);
 });

@@ -67,7 +67,8 @@ describe("soak", () => {
         proposers: Array.from({ length: 3 }, () => model(pick(PROVIDERS), pick(NAMES))),
         aggregator: [model(pick(PROVIDERS), pick(["ok", "flaky"] as const)), model("openai", "ok")],
         layers: pick([1, 2]),
-        timeouts: { proposerMs: 400, aggregatorMs: 1_000, turnMs: 20_000 },
+        // The 200 turns share one core for about 12 s of CPU: the turn deadline leaves room for a loaded machine.
+        timeouts: { proposerMs: 400, aggregatorMs: 1_000, turnMs: 60_000 },
         retry: { maxRetries: 2, initialDelayMs: 5, maxDelayMs: 50 },
         concurrency: { perProvider: LIMIT },
       });
@@ -83,7 +84,7 @@ describe("soak", () => {
     const counts = outcomes.reduce<Record<string, number>>((acc, outcome) => ({ ...acc, [outcome]: (acc[outcome] ?? 0) + 1 }), {});
     // Every turn ends in an answer or a typed MoA error (a turn timeout too, on a heavily loaded machine).
     expect(Object.keys(counts).filter((outcome) => !["answered", "ProposersFailedError", "AggregatorFailedError", "MoATimeoutError"].includes(outcome))).toEqual([]);
-    expect(counts.answered).toBeGreaterThan(100);
+    expect(counts.answered, JSON.stringify(counts)).toBeGreaterThan(100);
     expect(outcomes).toHaveLength(200);
     for (const provider of PROVIDERS) {
       expect(servers[provider].maxInFlight).toBeLessThanOrEqual(LIMIT);

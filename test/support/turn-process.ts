@@ -1,7 +1,8 @@
 /**
  * Run as a child process by the crash tests: one MoA turn on a thread of a SQLite or PostgreSQL
  * checkpointer, with models on the OpenAI protocol server whose URL is in argv. The test kills it with
- * SIGKILL mid-turn.
+ * SIGKILL mid-turn. It prints `loaded` once its modules are loaded and the graph is built, before the turn
+ * starts, so that the test can bound its start-up apart from the turn.
  *
  *   node --import tsx turn-process.ts <sqlite path | postgres:// url> <server url> <thread id> <layers> <question>
  */
@@ -18,6 +19,7 @@ const graph = createMixtureOfAgents({
   layers: Number(layers),
   checkpointer: dbPath.startsWith("postgres://") ? PostgresSaver.fromConnString(dbPath) : SqliteSaver.fromConnString(dbPath),
 });
+console.log("loaded");
 // "messages" makes the aggregator stream its answer, as a chat front end would.
 const stream = await graph.stream({ messages: [new HumanMessage(question)] }, { configurable: { thread_id: threadId }, streamMode: ["updates", "messages"] });
 for await (const [mode, chunk] of stream) if (mode === "updates") console.log(`step: ${Object.keys(chunk as object).join(",")}`);
