@@ -84,15 +84,19 @@ export class MoAGraph extends CompiledStateGraph<unknown, unknown, string> {
   // A plain method, not a generator: with no caller's signal to unlink, it hands back LangGraph's own
   // iterator, so each chunk of a run passes through no extra generator.
   override _streamIterator(...[input, options]: IteratorArgs): ReturnType<AnyCompiledGraph["_streamIterator"]> {
-    const { [UNLINK_CALLER_SIGNAL]: unlink, ...rest } = (options ?? {}) as NonNullable<IteratorArgs[1]> & { [UNLINK_CALLER_SIGNAL]?: () => void };
-    const asked = rest.recursionLimit ?? this.config?.recursionLimit ?? DEFAULT_RECURSION_LIMIT;
+    const given = (options ?? {}) as NonNullable<IteratorArgs[1]> & { [UNLINK_CALLER_SIGNAL]?: () => void };
+    const unlink = given[UNLINK_CALLER_SIGNAL];
+    const asked = given.recursionLimit ?? this.config?.recursionLimit ?? DEFAULT_RECURSION_LIMIT;
+    const runOptions = Object.assign({}, given, { recursionLimit: Math.max(asked, this.minRecursionLimit) });
+    // Deleted only when there (a rest copy of every run's options costs a runtime call on Node 20).
+    if (unlink !== undefined) delete runOptions[UNLINK_CALLER_SIGNAL];
     // The run's own signal (LangGraph's, made from the caller's): graphs run inside a layer's calls (MoA
     // chat models as proposers) each listen to it, which is many listeners, not a leak.
-    if (rest.signal !== undefined) setMaxListeners(0, rest.signal);
-    const run = super._streamIterator(this.withNewTurn(input), Object.assign({}, rest, { recursionLimit: Math.max(asked, this.minRecursionLimit) }));
+    if (given.signal !== undefined) setMaxListeners(0, given.signal);
+    const run = super._streamIterator(this.withNewTurn(input), runOptions);
     if (unlink === undefined) return run;
     // A stream cancelled before it is read aborts the run but may never end this iterator.
-    rest.signal?.addEventListener("abort", unlink, { once: true });
+    given.signal?.addEventListener("abort", unlink, { once: true });
     return finallyAfter(run, unlink);
   }
 

@@ -42,9 +42,11 @@ export class RollbackGraph extends MoAGraph {
 
   // A plain method, not a generator: with no thread to restore, it hands back the iterator of MoAGraph.
   override _streamIterator(...[input, options]: IteratorArgs): ReturnType<AnyCompiledGraph["_streamIterator"]> {
+    const thread = this.threadToRestore(input, options);
+    // Options left as they are when there is nothing to take out of them (no thread, so no caller's signal).
+    if (thread === undefined && (options === undefined || !(CALLER_SIGNAL in options))) return super._streamIterator(input, options);
     const { [CALLER_SIGNAL]: callerSignal, ...rest } = (options ?? {}) as NonNullable<IteratorArgs[1]> & { [CALLER_SIGNAL]?: AbortSignal };
     const runOptions = Object.assign({}, rest, { signal: anySignal(rest.signal, callerSignal) });
-    const thread = this.threadToRestore(input, rest);
     if (thread === undefined) return super._streamIterator(input, runOptions);
     return this.restoringIterator(input, rest, runOptions, thread, callerSignal);
   }

@@ -37,7 +37,7 @@ export function reportedUsage(usage: TokenUsage | undefined): TokenUsage | undef
   if (usage === undefined) return undefined;
   const { input_tokens: input, output_tokens: output, total_tokens: total } = usage as Partial<TokenUsage>;
   if (!isCount(input) || !isCount(output) || input + output === 0) return undefined;
-  return dropEmptyDetails({ ...usage, input_tokens: input, output_tokens: output, total_tokens: isCount(total) ? total : input + output });
+  return withDetailsOf(usage, { input_tokens: input, output_tokens: output, total_tokens: isCount(total) ? total : input + output });
 }
 
 /** Sums the usage of `calls` (details included) and names the calls that reported none. */
@@ -45,6 +45,16 @@ export function totalUsage(calls: readonly CallUsage[]): UsageTotal {
   const usage = sumUsage(calls.map((call) => call.usage));
   const missing = calls.filter((call) => call.usage === undefined).map(({ id, layer }) => ({ id, layer }));
   return { ...(usage ? { usage } : {}), ...(missing.length > 0 ? { usageMissing: missing } : {}) };
+}
+
+/**
+ * The total of several totals (a turn's layers, its aggregator calls): what {@link totalUsage} of all their
+ * calls gives, with fewer sums.
+ */
+export function sumTotals(totals: readonly UsageTotal[]): UsageTotal {
+  const usage = sumUsage(totals.map((total) => total.usage));
+  const missing = totals.flatMap((total) => total.usageMissing ?? []);
+  return Object.assign({}, usage ? { usage } : undefined, missing.length > 0 ? { usageMissing: missing } : undefined);
 }
 
 /**
@@ -63,11 +73,16 @@ function isCount(value: unknown): value is number {
 
 /** A copy of `usage` without empty detail objects (which `mergeUsageMetadata` and `ChatOpenAI` leave behind). */
 function dropEmptyDetails(usage: TokenUsage): TokenUsage {
-  const { input_token_details: input, output_token_details: output, ...counts } = usage;
-  const inputDetails = input && definedOnly(input);
-  const outputDetails = output && definedOnly(output);
-  // Object.assign, not a spread followed by new keys: V8 11 (Node 20) adds each such key in the runtime.
-  return Object.assign({}, counts, inputDetails ? { input_token_details: inputDetails } : undefined, outputDetails ? { output_token_details: outputDetails } : undefined);
+  return withDetailsOf(usage, { input_tokens: usage.input_tokens, output_tokens: usage.output_tokens, total_tokens: usage.total_tokens });
+}
+
+/** `counts` with `usage`'s detail objects that hold a count. Keys added one by one: no rest copy of `usage` (a runtime call on Node 20). */
+function withDetailsOf(usage: TokenUsage, counts: TokenUsage): TokenUsage {
+  const inputDetails = usage.input_token_details && definedOnly(usage.input_token_details);
+  const outputDetails = usage.output_token_details && definedOnly(usage.output_token_details);
+  if (inputDetails) counts.input_token_details = inputDetails;
+  if (outputDetails) counts.output_token_details = outputDetails;
+  return counts;
 }
 
 /** `details` without its undefined entries (itself when it has none), or `undefined` when none is left. */

@@ -4,7 +4,7 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { ResolvedMoAOptions } from "../state/options.js";
 import type { MoAState, MoAStateUpdate } from "../state/state.js";
 import { answered, type CallRecord, type MoATrace, type VoteRecord } from "../state/trace.js";
-import { totalUsage } from "../models/usage.js";
+import { sumTotals, totalUsage } from "../models/usage.js";
 import { turnBounds, voteAmong, type Answered } from "./agreement.js";
 import { answerFormatOf } from "./answer-format-of.js";
 import { askAggregators } from "./ask-aggregators.js";
@@ -46,7 +46,8 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
       ? await replayedAnswer(options, state, config, settings.hidden)
       : { ...(await askAggregators(options, state, config, { conversation, references, format, hidden: settings.hidden })), vote: undefined };
 
-    const { usage, usageMissing } = totalUsage([...state.trace.layers.flatMap((layer) => layer.calls), ...records].filter(answered));
+    // Each layer's trace holds its total: the turn's is theirs and the aggregator calls'.
+    const { usage, usageMissing } = sumTotals([...state.trace.layers, totalUsage(records.filter(answered))]);
     const firstStart = Math.min(answer.startedAt, ...state.proposals.map((p) => p.startedAt));
     const { message } = answer;
     const toolCalls = message.tool_calls ?? [];

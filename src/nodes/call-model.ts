@@ -144,11 +144,9 @@ export async function callModel(
     hidden: label.hidden === true || label.draft === true,
     metadata: { ...(label.attempt !== undefined ? { moa_attempt: label.attempt } : {}), ...(label.draft ? { moa_draft: true } : {}) },
   });
-  const options = Object.assign({}, request.options, run, {
-    // A handler of ours only where tokens can reach someone (each handler makes LangChain serialize the model
-    // and run its callbacks on every call).
-    callbacks: watchesTokens(label, config) ? withHandler(config.callbacks, tokenWatcher(label, () => (answerStarted = true))) : config.callbacks,
-  });
+  // A handler of ours only where tokens can reach someone (each handler makes LangChain serialize the model
+  // and run its callbacks on every call).
+  const callbacks = watchesTokens(label, config) ? withHandler(config.callbacks, tokenWatcher(label, () => (answerStarted = true))) : config.callbacks;
   const startedAt = now();
   const call = bounded(config.signal, policy.signal, policy.deadline);
   try {
@@ -159,7 +157,8 @@ export async function callModel(
       const attempt = bounded(call.signal, undefined, undefined, policy.timeoutMs);
       let pending: Promise<unknown> | undefined;
       try {
-        const invoke = () => outsideTurnContext(() => runnable.invoke(messages, { ...options, signal: attempt.signal }));
+        const options = Object.assign({}, request.options, run, { callbacks, signal: attempt.signal });
+        const invoke = () => outsideTurnContext(() => runnable.invoke(messages, options));
         pending = slot.usesCallSignal ? withCallSignal(attempt.signal, invoke) : invoke();
         const answer = toFormattedAnswer(await untilAborted(pending, attempt.signal));
         return Object.assign(answer, { startedAt, endedAt: now(), attempts });
