@@ -56,7 +56,7 @@ a process of its own on loopback, so that its CPU is not charged to the client. 
 separate run of \`npm run bench -- --only overhead\` (all three: \`npm run bench:nodes\`): ${provenance(all)}.${quick}
 
 **Client CPU ms per turn**, models answering at once: the mean over rounds of one turn of each implementation
-(their order rotating; ${latest.cpuCalls ?? "?"} model calls of this library's turns per shape), garbage collection included. On a
+(their order rotating; ${latest.cpuCalls ?? "?"} model calls of this library's turns per shape${latest.warmUpCalls ? `, after warm-up rounds of ${latest.warmUpCalls} model calls per implementation` : ""}), garbage collection included. On a
 shared machine the load changes within a second, so each implementation's turns sit among the others'.
 Next to last column: this library over the bare LangGraph graph of the same shape, their total CPU over
 the same rounds (target: at most ${CPU_TARGET}); last: its 95 % interval (bootstrap over the rounds).

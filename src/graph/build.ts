@@ -8,6 +8,8 @@ import { MoAStateAnnotation } from "../state/state.js";
 import { asMoAGraph } from "./moa-graph.js";
 import { withRollback } from "./rollback-graph.js";
 import { routeAfterJoin, routeTurnStart } from "./routing.js";
+import { formatReferences } from "../prompts/format-references.js";
+import { NodeRunnable } from "./node-runnable.js";
 import { sharingStepSignal } from "./shared-step-signal.js";
 
 /** Settings of the graph that are not part of the MoA options. */
@@ -90,16 +92,22 @@ type MoASpec = MoAAnnotation["spec"];
 
 function buildGraph<Config extends StateDefinitionInit>(resolved: ResolvedMoAOptions, settings: BuildSettings<Config>) {
   const hidden = settings.hideModelCalls ?? false;
+  const run = { inTaskContext: runsCallerCode(resolved) };
   // Spelled out: in generic code LangGraph's constructor overloads infer the config schema's type as any.
   return new StateGraph<MoAAnnotation, MoAAnnotation["State"], MoAAnnotation["Update"], typeof START, MoASpec, MoASpec, Config>(
     MoAStateAnnotation,
     settings.configSchema,
   )
-    .addNode("propose", sharingStepSignal(createProposeNode(resolved, { hidden })))
-    .addNode("join", createJoinNode(resolved))
-    .addNode("aggregate", createAggregateNode(resolved, { hidden }))
+    .addNode("propose", new NodeRunnable("propose", sharingStepSignal(createProposeNode(resolved, { hidden })), run))
+    .addNode("join", new NodeRunnable("join", createJoinNode(resolved), run))
+    .addNode("aggregate", new NodeRunnable("aggregate", createAggregateNode(resolved, { hidden }), run))
     .addConditionalEdges(START, (state, config) => routeTurnStart(resolved, state, config), ["propose", "aggregate"])
     .addEdge("propose", "join")
     .addConditionalEdges("join", (state) => routeAfterJoin(resolved, state), ["propose", "aggregate"])
     .addEdge("aggregate", END);
+}
+
+/** Whether the nodes run a caller's own code (a custom `formatReferences` or `similarity`), which may read the ambient config. */
+function runsCallerCode(resolved: ResolvedMoAOptions): boolean {
+  return resolved.format !== formatReferences || typeof resolved.similarity !== "string";
 }
