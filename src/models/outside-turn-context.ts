@@ -6,9 +6,11 @@ import { AsyncLocalStorageProviderSingleton, _CONTEXT_VARIABLES_KEY } from "@lan
  *
  * Why: a Node async resource (a TCP socket, a timer) keeps the `AsyncLocalStorage` stores that were
  * active when it was created. On Node 20 and 22 an `async_hooks` init hook copies each store onto the
- * resource; on Node 24 the resource holds the `AsyncContextFrame` of all stores. LangGraph runs each
- * node under LangChain's global store: a `RunTree` whose `extra` holds the task's config, and in it the
- * checkpointer (`configurable.__pregel_checkpointer`), the step's channels and the stream handlers. A
+ * resource; on Node 24 the resource holds the `AsyncContextFrame` of all stores. LangGraph runs a
+ * function node under LangChain's global store: a `RunTree` whose `extra` holds the task's config, and in it
+ * the checkpointer (`configurable.__pregel_checkpointer`), the step's channels and the stream handlers. The
+ * MoA's own nodes set no such store (`NodeRunnable`), but one is there when they run a caller's code or
+ * when the MoA runs as a node of a parent graph (the parent's task's store). A
  * keep-alive socket opened during a call would keep that turn for as long as it sits in the pool (and on
  * Node 20 and 22, undici's clock, a timer created by the process's first request, for good).
  *
