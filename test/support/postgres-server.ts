@@ -87,7 +87,11 @@ export async function startPostgres(): Promise<PostgresServer> {
     async stop() {
       if (server.exitCode === null) {
         const exited = new Promise((resolve) => server.once("exit", resolve));
-        server.kill("SIGINT"); // fast shutdown
+        // pg_ctl stops the server itself (fast shutdown) and waits for it to end. A signal to the spawned process
+        // would reach only `runuser` when this process is root, which does not pass it on: the server was left
+        // running (for up to a minute, until it found its data directory gone), holding this process's pipes.
+        const [pgCtl, ctlArgs] = asServerUser(join(bin, "pg_ctl"), ["stop", "-D", data, "-m", "fast", "-w", "-t", "10"]);
+        await run(pgCtl, ctlArgs).catch(() => server.kill("SIGINT"));
         await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
         if (server.exitCode === null) server.kill("SIGKILL");
       }
