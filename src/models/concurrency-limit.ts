@@ -77,18 +77,8 @@ export function sharedConcurrencyLimit(key: string, limit: number): ConcurrencyL
   return created;
 }
 
-/** Nothing to release: a call under no limit. */
-const RELEASE_NOTHING = (): void => undefined;
-
-/**
- * Takes a permit of every limit (in a fixed order, so two calls cannot deadlock) and returns one release;
- * with no limits, the release at once, not a promise of it.
- */
-export function acquireAll(limits: readonly ConcurrencyLimit[], signal?: AbortSignal): Promise<() => void> | (() => void) {
-  return limits.length === 0 ? RELEASE_NOTHING : acquireEach(limits, signal);
-}
-
-async function acquireEach(limits: readonly ConcurrencyLimit[], signal?: AbortSignal): Promise<() => void> {
+/** Takes a permit of every limit (in a fixed order, so two calls cannot deadlock) and returns one release. */
+export async function acquireAll(limits: readonly ConcurrencyLimit[], signal?: AbortSignal): Promise<() => void> {
   const releases: Array<() => void> = [];
   try {
     for (const limit of [...limits].sort((a, b) => a.key.localeCompare(b.key))) releases.push(await limit.acquire(signal));
