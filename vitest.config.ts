@@ -13,6 +13,7 @@ const PROCESS_FILES = [
   "test/conversation/postgres-db.test.ts",
   "test/conversation/terminal.test.ts",
   "test/conversation/piped.test.ts",
+  "test/conversation/embedded-default.test.ts",
   "test/eval/command.test.ts",
 ];
 

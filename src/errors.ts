@@ -172,6 +172,52 @@ export class MoAThreadBusyError extends MoAError {
 }
 
 /**
+ * Why a model file could not be had ({@link MoAModelFileError.reason}):
+ * - `missing_file`: a local path that does not exist (or is not a file);
+ * - `not_found`: the hub (or the server of a URL) answered 404: no such repo, file or quantization;
+ * - `offline`: the server could not be reached and no copy is in the models directory;
+ * - `stalled`: a download received no bytes for too long (the partial file is kept: call again to resume);
+ * - `failed`: any other download failure (another HTTP status, a full disk, ...).
+ */
+export type ModelFileErrorReason = "missing_file" | "not_found" | "offline" | "stalled" | "failed";
+
+/**
+ * The file of an embedded (`llama-cpp:`) model could not be had. The message names the model, the URL
+ * tried and what to do; the fields carry the same for a caller that branches without parsing it.
+ */
+export class MoAModelFileError extends MoAError {
+  /** The model as given: a path, a URL or an `hf:` URI. */
+  readonly model: string;
+  /** What went wrong; see {@link ModelFileErrorReason}. */
+  readonly reason: ModelFileErrorReason;
+  /** The URL tried (a manifest or file URL on the hub, `HF_ENDPOINT` applied), when one was. */
+  readonly url: string | undefined;
+  /** The local path looked at (`missing_file`), or where a copy of the file would be found (others), when known. */
+  readonly path: string | undefined;
+  /** The HTTP status answered, when the server answered. */
+  readonly status: number | undefined;
+
+  constructor(
+    details: { model: string; reason: ModelFileErrorReason; url?: string; path?: string; status?: number },
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "MoAModelFileError";
+    this.model = details.model;
+    this.reason = details.reason;
+    this.url = details.url;
+    this.path = details.path;
+    this.status = details.status;
+  }
+
+  /** True when `error` is a {@link MoAModelFileError}. */
+  static override isInstance(error: unknown): error is MoAModelFileError {
+    return MoAError.isInstance(error) && error.name === "MoAModelFileError";
+  }
+}
+
+/**
  * A one-line description of any thrown value, for error messages and traces. Only the first line of a
  * message is kept: some add paragraphs (LangChain's "Troubleshooting URL: …").
  */

@@ -32,3 +32,5 @@ export {
   type ModelFailure,
 } from "./errors.js";
 export type { CallError, CallErrorKind } from "./state/call-error.js";
+export { ChatNodeLlamaCpp, type ChatNodeLlamaCppFields, type ChatNodeLlamaCppCallOptions } from "./local/chat-node-llama-cpp.js";
+export { unloadLocalModels, type LocalGpu } from "./local/local-engine.js";

@@ -4,17 +4,12 @@ import { MoAConfigError, MixtureOfAgents, createMixtureOfAgents, type MixtureOfA
 import { validateSpec } from "../src/models/validate-spec.js";
 import { parseOptions, parseWith, servedConfigSchema } from "../src/state/options-schema.js";
 import { ScriptedChatModel } from "./support/scripted-chat-model.js";
+import { configError } from "./support/config-error.js";
 
 const model = new ScriptedChatModel({ model: "m" });
 
-function configError(options: unknown): MoAConfigError {
-  try {
-    createMixtureOfAgents(options as MixtureOfAgentsOptions);
-  } catch (error) {
-    if (MoAConfigError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a MoAConfigError");
+function configErrorOf(options: unknown): MoAConfigError {
+  return configError(() => createMixtureOfAgents(options as MixtureOfAgentsOptions));
 }
 
 describe("options are validated at construction", () => {
@@ -61,7 +56,7 @@ describe("options are validated at construction", () => {
     ["toolChoice neither a string nor an object", { proposers: [model], aggregator: model, toolChoice: 1 }, "toolChoice", /expected a tool name, "auto", .*; got 1/],
     ["parallelToolCalls not a boolean", { proposers: [model], aggregator: model, parallelToolCalls: 1 }, "parallelToolCalls", /expected true or false; got 1/],
   ])("%s", (_name, options, option, message) => {
-    const error = configError(options);
+    const error = configErrorOf(options);
     expect(error.name).toBe("MoAConfigError");
     expect(error.option).toBe(option);
     expect(error.message).toMatch(message);
@@ -85,7 +80,7 @@ describe("options are validated at construction", () => {
   });
 
   it("never echoes an API key given in the wrong shape", () => {
-    const error = configError({ proposers: [{ model: "openai:gpt-4o", apiKey: 123456789 }], aggregator: model });
+    const error = configErrorOf({ proposers: [{ model: "openai:gpt-4o", apiKey: 123456789 }], aggregator: model });
     expect(error.option).toBe("proposers[0].apiKey");
     expect(error.message).toMatch(/expected a non-empty string; got number/);
     expect(error.message).not.toContain("123456789");
@@ -103,7 +98,7 @@ describe("options are validated at construction", () => {
   });
 
   it("isInstance tells the error classes apart", () => {
-    const error = configError({ proposers: [] });
+    const error = configErrorOf({ proposers: [] });
     expect(MoAConfigError.isInstance(error)).toBe(true);
     expect(MoAConfigError.isInstance(new Error("x"))).toBe(false);
   });

@@ -22,11 +22,16 @@ Options:
   --db <file | url>         keep conversations in this SQLite file, or in the PostgreSQL database of a
                             postgres://user@host:5432/db URL (shared by every process that uses it)
   --resume <id>             continue the conversation <id> kept in --db
+  -y, --yes                 fetch the embedded default models without asking (see below)
   -h, --help                this help
 
 Without --proposers, the models come from the environment: OPENAI_API_KEY (and OPENAI_BASE_URL for
 an OpenAI-compatible server), GOOGLE_API_KEY or GEMINI_API_KEY, or the models a local Ollama serves
 (OLLAMA_HOST, default http://127.0.0.1:11434). MOA_PROPOSERS and MOA_AGGREGATOR work like the flags.
+With none of these, the example offers its embedded default: a Self-MoA of Qwen2.5-0.5B-Instruct run
+in this process by llama.cpp ("llama-cpp:" models), fetched once into MOA_MODELS_DIR (default
+~/.cache/langgraph-moa/models; HF_ENDPOINT names a mirror of the Hugging Face hub). It asks before the
+download; --yes answers for you (needed when stdin is not a terminal).
 
 Before the first question every model is checked: its key, its provider package, and its server (asked
 for its model list, MOA_CHECK_TIMEOUT_MS, default 3000). Models that cannot answer are named and left
@@ -47,6 +52,8 @@ export interface CliArgs {
   readonly config?: string;
   readonly db?: string;
   readonly resume?: string;
+  /** Fetch the embedded default models without asking. */
+  readonly yes: boolean;
   readonly help: boolean;
 }
 
@@ -62,6 +69,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     config: { type: "string" },
     db: { type: "string" },
     resume: { type: "string" },
+    yes: { type: "boolean", short: "y" },
     help: { type: "boolean", short: "h" },
   }, USAGE);
   return {
@@ -74,6 +82,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     config: values.config,
     db: values.db,
     resume: values.resume,
+    yes: values.yes ?? false,
     help: values.help ?? false,
   };
 }

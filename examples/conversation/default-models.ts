@@ -1,12 +1,12 @@
 /**
  * The models to use when none are given: from the environment (MOA_PROPOSERS / MOA_AGGREGATOR, then the
- * cloud providers whose keys are set), else the models a local Ollama serves. With none of these, a
- * {@link UsageError} says what to set or start.
+ * cloud providers whose keys are set), else the models a local Ollama serves, else the embedded default
+ * (a small model run in this process by llama.cpp), which is fetched only once the user agrees.
  */
 import type { ModelInput } from "../../src/index.js";
 import { modelList } from "./cli-args.js";
 import { listOllamaModels, ollamaBaseUrl, type OllamaModel } from "./ollama-models.js";
-import { UsageError } from "../../tools/usage-error.js";
+import { embeddedDefault, type EmbeddedDefault } from "./embedded-models.js";
 
 /** A default MoA and where it came from (shown at start). */
 export interface DefaultModels {
@@ -14,6 +14,8 @@ export interface DefaultModels {
   readonly aggregator: ModelInput[];
   /** E.g. `OPENAI_API_KEY`, `Ollama at http://127.0.0.1:11434`. */
   readonly source: string;
+  /** Set for the embedded default: the files it needs and why nothing else was found. */
+  readonly embedded?: EmbeddedDefault;
 }
 
 /** How long to wait for a local Ollama's model list, unless `MOA_OLLAMA_TIMEOUT_MS` says otherwise. */
@@ -44,17 +46,8 @@ export async function discoverDefaultModels(env: NodeJS.ProcessEnv): Promise<Def
   const timeout = Number(env.MOA_OLLAMA_TIMEOUT_MS);
   const listing = await listOllamaModels(baseUrl, Number.isFinite(timeout) && timeout > 0 ? timeout : OLLAMA_TIMEOUT_MS);
   if (listing.ok && listing.models.length > 0) return localModels(listing.models, baseUrl);
-  const ollama = listing.ok ? `the Ollama at ${baseUrl} has no chat model: run \`ollama pull llama3.2\`` : `no Ollama answered at ${baseUrl} (${listing.reason})`;
-  throw new UsageError(
-    [
-      `No models to talk to: no API key is set and ${ollama}.`,
-      "Do one of these:",
-      "  - set OPENAI_API_KEY (with OPENAI_BASE_URL for an OpenAI-compatible server), or GOOGLE_API_KEY / GEMINI_API_KEY;",
-      "  - start Ollama (`ollama serve`, then `ollama pull llama3.2`), or point OLLAMA_HOST at one;",
-      "  - name the models: --proposers openai:gpt-4o-mini,ollama:llama3.2 --aggregator openai:gpt-4o (or --config moa.json).",
-      "Run with --help for every option.",
-    ].join("\n"),
-  );
+  const ollama = listing.ok ? `the Ollama at ${baseUrl} has no chat model` : `no Ollama answered at ${baseUrl} (${listing.reason})`;
+  return embeddedDefault(`no API key is set and ${ollama}`);
 }
 
 /** The MoA of the cloud providers whose keys are set, or undefined when none is. */

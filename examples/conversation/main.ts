@@ -13,6 +13,7 @@ import { runPiped } from "./piped.js";
 import { runRepl } from "./repl.js";
 import { resolveSettings, type Settings } from "./settings.js";
 import { checkAtStart } from "./start-up-check.js";
+import { prepareEmbedded } from "./embedded-models.js";
 import type { MoAShape } from "./terminal-turn-view.js";
 import { failureText } from "./turn-summary.js";
 import { UsageError } from "../../tools/usage-error.js";
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       process.stdout.write(`${resolved.help}\n`);
       return 0;
     }
+    if (resolved.settings.embedded) await prepareEmbedded(resolved.settings.embedded, resolved.settings.yes ?? false, env);
     // Keys, packages and servers are checked before anything is drawn: a model that cannot answer is
     // said now, not after the first question.
     const width = process.stderr.isTTY ? (process.stderr.columns ?? 80) - 1 : Infinity;

@@ -6,6 +6,7 @@ import type { MixtureOfAgentsOptions, ModelInput } from "../../src/index.js";
 import { USAGE, parseCliArgs } from "./cli-args.js";
 import { readConfigFile, type ConfigFile } from "./config-file.js";
 import { discoverDefaultModels } from "./default-models.js";
+import type { EmbeddedDefault } from "./embedded-models.js";
 import { UsageError } from "../../tools/usage-error.js";
 
 /** The conversation's settings. */
@@ -20,6 +21,10 @@ export interface Settings {
   readonly resume?: string;
   /** Where the models came from, e.g. `--proposers`, `moa.json`, `OPENAI_API_KEY`. */
   readonly source: string;
+  /** Set when the models are the embedded default, whose files may still have to be fetched. */
+  readonly embedded?: EmbeddedDefault;
+  /** Fetch the embedded default without asking (`--yes`). */
+  readonly yes?: boolean;
 }
 
 /** The outcome of reading the command line: settings, or the help text to print. */
@@ -58,6 +63,8 @@ export async function resolveSettings(argv: readonly string[], env: NodeJS.Proce
       db,
       resume: args.resume,
       source: source ?? defaults?.source ?? "flags",
+      ...(defaults?.embedded ? { embedded: defaults.embedded } : {}),
+      yes: args.yes,
     },
   };
 }

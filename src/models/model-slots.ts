@@ -6,7 +6,9 @@ import { lazyModel } from "./create-model.js";
 import { explainCallError } from "./explain-call-error.js";
 import type { ModelInput, ModelSpec } from "./model-spec.js";
 import { parseModelString } from "./parse-model-string.js";
-import { resolveConnection } from "./providers.js";
+import { resolveConnection, unsupportedSettings } from "./providers.js";
+import { LOCAL_PROVIDER, localModel } from "./local-model.js";
+import { MoAConfigError } from "../errors.js";
 import { validateSpec } from "./validate-spec.js";
 
 /** One model call per layer: a proposer (or an aggregator), with everything needed to call it. */
@@ -95,6 +97,12 @@ function callable(spec: ModelSpec, option: string, label: string): Pick<ModelSlo
     return { getModel: () => Promise.resolve(model), peekModel: () => model, explainError: (error) => explainCallError(error, { model: label }) };
   }
   const { provider, model: name } = parseModelString(model, option);
+  const unsupported = unsupportedSettings(provider, spec);
+  if (unsupported.length > 0) throw new MoAConfigError(`${option}.${unsupported[0]}`, `the ${provider} client has no such setting; remove it (settings every provider takes: temperature, maxTokens, topP, stop)`);
+  if (provider === LOCAL_PROVIDER) {
+    const local = localModel(spec, name, option);
+    return { provider, getModel: local.get, peekModel: local.peek, explainError: (error) => explainCallError(error, { model: label, modelName: name, provider }) };
+  }
   const connection = resolveConnection(provider, spec);
   const lazy = lazyModel({ label: model.trim(), provider, name, connection, option });
   return {

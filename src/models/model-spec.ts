@@ -3,7 +3,9 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 /**
  * A model given with options. `model` is a chat model instance or a `"provider:model"` string
  * (resolved with LangChain's `initChatModel`, e.g. `"openai:gpt-4o-mini"`, `"ollama:llama3.1:8b"`,
- * `"google-genai:gemini-2.0-flash"`).
+ * `"google-genai:gemini-2.0-flash"`), or `"llama-cpp:<model>"` for a GGUF model run in this process
+ * (a `.gguf` path, an `https://` URL or an `hf:<user>/<repo>:<quant>` URI; engine settings such as
+ * `contextSize`, `threads`, `gpuLayers` and `sequences` go in `params`; see `ChatNodeLlamaCppFields`).
  */
 export interface ModelSpec {
   /** The model: an instance, or a `"provider:model"` string. */
@@ -14,6 +16,12 @@ export interface ModelSpec {
   temperature?: number;
   /** Upper bound on generated tokens (strings only; mapped to each provider's own option). */
   maxTokens?: number;
+  /** Nucleus sampling, 0-1 (strings only): sample among the likeliest tokens whose probabilities add up to it. */
+  topP?: number;
+  /** The sampler's seed (strings only; OpenAI, Ollama and `llama-cpp:` models; Gemini's client has none and refuses it). */
+  seed?: number;
+  /** Stop sequences (strings only): the answer ends before the first of them. */
+  stop?: string[];
   /**
    * The most input tokens a request to this model may hold (its context window, less the room its
    * answer needs). References are shortened to fit it. Default: the model's LangChain profile

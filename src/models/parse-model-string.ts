@@ -1,5 +1,6 @@
 import { MODEL_PROVIDER_CONFIG, _inferModelProvider } from "langchain/chat_models/universal";
 import { MoAConfigError } from "../errors.js";
+import { LOCAL_PROVIDER } from "./local-model.js";
 
 /** A `"provider:model"` string split into its parts. */
 export interface ParsedModelString {
@@ -9,8 +10,8 @@ export interface ParsedModelString {
   model: string;
 }
 
-/** The provider prefixes `initChatModel` knows. */
-export const KNOWN_PROVIDERS: readonly string[] = Object.keys(MODEL_PROVIDER_CONFIG);
+/** The provider prefixes `initChatModel` knows, and `llama-cpp` (GGUF models run in this process). */
+export const KNOWN_PROVIDERS: readonly string[] = [...Object.keys(MODEL_PROVIDER_CONFIG), LOCAL_PROVIDER];
 
 /**
  * Splits `"provider:model"` at its first `:`. A bare model name is accepted when LangChain can infer

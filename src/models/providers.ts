@@ -12,6 +12,8 @@ interface ProviderProfile {
   readonly defaultEndpoint?: string;
   /** The constructor field for "maximum generated tokens". */
   readonly maxTokensField: string;
+  /** The constructor fields for the spec's `topP`, `seed` and `stop`; a missing one is a setting the client lacks. */
+  readonly samplingFields: Partial<Record<"topP" | "seed" | "stop", string>>;
   /** The constructor fields for an API key and a base URL. */
   readonly connectionFields: (apiKey: string | undefined, baseURL: string | undefined) => Record<string, unknown>;
 }
@@ -28,6 +30,7 @@ const PROFILES: Record<string, ProviderProfile> = {
     hostVariables: ["OPENAI_BASE_URL", "OPENAI_API_BASE"],
     defaultEndpoint: "https://api.openai.com/v1",
     maxTokensField: "maxTokens",
+    samplingFields: { topP: "topP", seed: "seed", stop: "stop" },
     // The MoA retries (honouring Retry-After) under its own deadline; the client's retries would multiply them.
     connectionFields: (apiKey, baseURL) => ({
       maxRetries: 0,
@@ -40,6 +43,7 @@ const PROFILES: Record<string, ProviderProfile> = {
     hostVariables: ["OLLAMA_HOST", "OLLAMA_BASE_URL"],
     defaultEndpoint: "http://127.0.0.1:11434",
     maxTokensField: "numPredict",
+    samplingFields: { topP: "topP", seed: "seed", stop: "stop" },
     connectionFields: (_apiKey, baseURL) => ({ fetch: signalAwareFetch, ...(baseURL ? { baseUrl: baseURL } : {}) }),
   },
   "google-genai": {
@@ -47,6 +51,7 @@ const PROFILES: Record<string, ProviderProfile> = {
     hostVariables: [],
     defaultEndpoint: "https://generativelanguage.googleapis.com",
     maxTokensField: "maxOutputTokens",
+    samplingFields: { topP: "topP", stop: "stopSequences" },
     // Streaming is the client's only path that hands the abort signal to its request.
     connectionFields: (apiKey, baseURL) => ({
       maxRetries: 0,
@@ -56,6 +61,18 @@ const PROFILES: Record<string, ProviderProfile> = {
     }),
   },
 };
+
+const SAMPLING_SETTINGS = ["topP", "seed", "stop"] as const;
+
+/**
+ * The spec's sampling settings (`topP`, `seed`, `stop`) that `provider`'s client has no field for (Gemini
+ * takes no seed), so that they are refused rather than dropped.
+ */
+export function unsupportedSettings(provider: string, spec: ModelSpec): string[] {
+  const profile = PROFILES[provider];
+  if (profile === undefined) return [];
+  return SAMPLING_SETTINGS.filter((setting) => spec[setting] !== undefined && profile.samplingFields[setting] === undefined);
+}
 
 /** Providers whose connection (key, base URL, host variables) this package knows how to set. */
 export const CONFIGURED_PROVIDERS: readonly string[] = Object.keys(PROFILES);
@@ -85,10 +102,14 @@ export function resolveConnection(provider: string, spec: ModelSpec, env: NodeJS
   const profile = PROFILES[provider];
   const baseURL = baseURLOf(spec);
   const givenKey = apiKeyOf(spec);
-  const portable = {
+  const portable: Record<string, unknown> = {
     ...(spec.temperature !== undefined ? { temperature: spec.temperature } : {}),
     ...(spec.maxTokens !== undefined ? { [profile?.maxTokensField ?? "maxTokens"]: spec.maxTokens } : {}),
   };
+  for (const setting of SAMPLING_SETTINGS) {
+    const field = profile === undefined ? setting : profile.samplingFields[setting];
+    if (spec[setting] !== undefined && field !== undefined) portable[field] = spec[setting];
+  }
   if (profile === undefined) {
     return {
       fields: withClientParams({ ...portable, ...(givenKey ? { apiKey: givenKey } : {}), ...(baseURL ? { baseURL } : {}) }, spec.params),

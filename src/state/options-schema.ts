@@ -52,7 +52,7 @@ export function isChatModel(value: unknown): value is BaseChatModel {
 }
 
 /** Fields that configure a model created from a string; an instance is configured by its creator. */
-const STRING_ONLY_FIELDS = ["temperature", "maxTokens", "apiKey", "baseURL", "baseUrl", "params"] as const;
+const STRING_ONLY_FIELDS = ["temperature", "maxTokens", "topP", "seed", "stop", "apiKey", "baseURL", "baseUrl", "params"] as const;
 
 const modelSpecShape = {
   // `abort` fails the instance branch outright, so a value that is neither gets the union's message.
@@ -62,6 +62,9 @@ const modelSpecShape = {
   samples: atLeast(1, { integer: true }).optional(),
   temperature: atLeast(0).optional(),
   maxTokens: atLeast(1, { integer: true }).optional(),
+  topP: atLeast(0).max(1, { error: expected("a number between 0 and 1") }).optional(),
+  seed: z.int({ error: expected("an integer") }).optional(),
+  stop: z.array(nonEmptyString(), { error: expected("an array of non-empty strings") }).optional(),
   maxInputTokens: atLeast(1, { integer: true }).optional(),
   system: nonEmptyString().optional(),
   name: nonEmptyString().optional(),

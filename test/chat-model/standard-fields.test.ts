@@ -5,6 +5,7 @@ import { MixtureOfAgents, MoAConfigError, MoATimeoutError, getMoATrace } from ".
 import { startOpenAIServer } from "../support/openai-server.js";
 import type { ProtocolServer } from "../support/protocol-server.js";
 import { ScriptedChatModel } from "../support/scripted-chat-model.js";
+import { configError } from "../support/config-error.js";
 
 let server: ProtocolServer;
 beforeAll(async () => {
@@ -13,16 +14,6 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const q = [new HumanMessage("q")];
-
-function configError(make: () => unknown): MoAConfigError {
-  try {
-    make();
-  } catch (error) {
-    if (MoAConfigError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a MoAConfigError");
-}
 
 function scripted(fields: Partial<ConstructorParameters<typeof ScriptedChatModel>[0]> = {}) {
   const proposers = [new ScriptedChatModel({ model: "p1", answer: "one" }), new ScriptedChatModel({ model: "p2", answer: "two" })];

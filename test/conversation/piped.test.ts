@@ -3,6 +3,7 @@
  * per cause; models that cannot answer said before any question; and the default models found in the
  * environment (keys, a local Ollama), or a short note when there are none.
  */
+import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOllamaServer } from "../support/ollama-server.js";
 import { startOpenAIServer } from "../support/openai-server.js";
@@ -140,16 +141,23 @@ describe.concurrent("piped input", () => {
     expect(requests.every((r) => r.headers.authorization === "Bearer sk-from-env")).toBe(true);
   }, 90_000);
 
-  it("with nothing configured and nothing reachable, says what to set or start, and exits non-zero without a stack trace", async () => {
-    const run = await runPiped([], "Anyone?\n", cleanEnv({ OLLAMA_HOST: `127.0.0.1:${await closedPort()}` }));
-    expect(run.code).toBe(2);
-    expect(run.stdout, run.stderr).toBe("");
-    expect(run.stderr).toMatch(/^No models to talk to: no API key is set and no Ollama answered at http:\/\/127\.0\.0\.1:\d+ \(nothing is listening there\)\./);
-    expect(run.stderr).toContain("set OPENAI_API_KEY");
-    expect(run.stderr).toContain("GOOGLE_API_KEY");
-    expect(run.stderr).toContain("ollama serve");
-    expect(run.stderr).toContain("--proposers");
-    expect(run.stderr.trim().split("\n").length).toBeLessThanOrEqual(7);
-    expect(run.stderr).not.toMatch(STACK_LINE);
+  it("with nothing configured and nothing reachable, offers the embedded default and, piped without --yes, fetches nothing and exits non-zero", async () => {
+    const models = makeTempDir();
+    try {
+      const run = await runPiped([], "Anyone?\n", cleanEnv({ OLLAMA_HOST: `127.0.0.1:${await closedPort()}`, MOA_MODELS_DIR: models.path }));
+      expect(run.code).toBe(2);
+      expect(run.stdout, run.stderr).toBe("");
+      expect(run.stderr).toMatch(/^No models to talk to: no API key is set and no Ollama answered at http:\/\/127\.0\.0\.1:\d+ \(nothing is listening there\)\./);
+      expect(run.stderr).toContain("run with --yes to fetch the embedded default, Qwen2.5-0.5B-Instruct");
+      expect(run.stderr).toContain("set OPENAI_API_KEY");
+      expect(run.stderr).toContain("GOOGLE_API_KEY");
+      expect(run.stderr).toContain("ollama serve");
+      expect(run.stderr).toContain("--proposers");
+      expect(run.stderr.trim().split("\n").length).toBeLessThanOrEqual(7);
+      expect(run.stderr).not.toMatch(STACK_LINE);
+      expect(readdirSync(models.path)).toEqual([]);
+    } finally {
+      models.remove();
+    }
   }, 90_000);
 });

@@ -1,0 +1,49 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { MoAConfigError } from "../errors.js";
+import { baseURLOf, hasApiKey } from "./connection-params.js";
+import type { LazyModel } from "./create-model.js";
+import type { ModelSpec } from "./model-spec.js";
+
+/** The provider prefix of models run in this process by llama.cpp: `"llama-cpp:<model>"`. */
+export const LOCAL_PROVIDER = "llama-cpp";
+
+/**
+ * A `"llama-cpp:<model>"` spec as a lazily created `ChatNodeLlamaCpp`: its `temperature`, `maxTokens`,
+ * `topP`, `seed` and `stop` with the engine's fields of `params`. The module that runs llama.cpp is
+ * imported on first use only. Throws a {@link MoAConfigError} naming `option` for a base URL or an API
+ * key (a local model has neither); an invalid engine field rejects on first use, naming it.
+ */
+export function localModel(spec: ModelSpec, name: string, option: string): LazyModel {
+  if (baseURLOf(spec) !== undefined) throw new MoAConfigError(`${option}.baseURL`, `"${LOCAL_PROVIDER}:" models run in this process and take no base URL; give the model as a .gguf path, an https:// URL or an hf: URI`);
+  if (hasApiKey(spec)) throw new MoAConfigError(`${option}.apiKey`, `"${LOCAL_PROVIDER}:" models run in this process and take no API key`);
+  const fields = {
+    ...spec.params,
+    model: name,
+    ...(spec.temperature !== undefined ? { temperature: spec.temperature } : {}),
+    ...(spec.maxTokens !== undefined ? { maxTokens: spec.maxTokens } : {}),
+    ...(spec.topP !== undefined ? { topP: spec.topP } : {}),
+    ...(spec.seed !== undefined ? { seed: spec.seed } : {}),
+    ...(spec.stop !== undefined ? { stop: spec.stop } : {}),
+  };
+  let created: BaseChatModel | undefined;
+  let pending: Promise<BaseChatModel> | undefined;
+  return {
+    get: () => {
+      pending ??= import("../local/chat-node-llama-cpp.js").then(
+        ({ ChatNodeLlamaCpp }) => {
+          try {
+            return (created = new ChatNodeLlamaCpp(fields));
+          } catch (error) {
+            if (MoAConfigError.isInstance(error)) throw new MoAConfigError(`${option}.params.${error.option}`, error.message.replace(/^Invalid [^:]*: /, ""));
+            throw error;
+          }
+        },
+      ).catch((error: unknown) => {
+        pending = undefined;
+        throw error;
+      });
+      return pending;
+    },
+    peek: () => created,
+  };
+}
