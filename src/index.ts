@@ -29,6 +29,8 @@ export {
   AggregatorFailedError,
   MoATimeoutError,
   MoAThreadBusyError,
+  MoAModelFileError,
+  type ModelFileErrorReason,
   type ModelFailure,
 } from "./errors.js";
 export type { CallError, CallErrorKind } from "./state/call-error.js";

@@ -88,15 +88,16 @@ export function renderProgressLine(label: string, progress: DownloadProgress, ra
   const left = rate > 0 && total > 0 ? `${formatDuration(((total - done) / rate) * 1000)} left` : "";
   const tail = [percent, amounts, speed, left].filter((part) => part !== "").join("  ");
   const width = Math.max(20, columns - 1);
-  // label, a space, [bar], two spaces, tail: the bar shrinks (to 10) before the label is shortened (to 12).
+  // label, a space, [bar], two spaces, tail: the bar shrinks (to 10) before the label is shortened.
   const fixed = tail.length + 5;
-  let barWidth = Math.min(30, width - fixed - label.length);
-  if (barWidth < 10) barWidth = Math.min(30, Math.max(10, width - fixed - 12));
+  const barWidth = Math.max(10, Math.min(30, width - fixed - label.length));
   const room = width - fixed - barWidth;
   if (room < 4) return `${percent}  ${amounts}`.slice(0, width);
-  const filled = Math.round(fraction * barWidth);
+  const filled = Math.floor(fraction * barWidth);
   const bar = `[${"=".repeat(Math.max(0, filled - 1))}${filled > 0 ? (filled === barWidth ? "=" : ">") : ""}${" ".repeat(barWidth - filled)}]`;
-  const shown = label.length <= room ? label : `…${label.slice(label.length - (room - 1))}`;
+  // A long label loses its middle: `hf:bartowski/Ll…:Q4_K_M` keeps the user and the quantization.
+  const head = Math.ceil((room - 1) / 2);
+  const shown = label.length <= room ? label : `${label.slice(0, head)}…${label.slice(label.length - (room - 1 - head))}`;
   return `${shown} ${bar}  ${tail}`.slice(0, width);
 }
 
@@ -115,7 +116,7 @@ export function createDownloadDisplay(label: string, output: ProgressOutput, opt
   let drawn = false;
 
   const draw = () => {
-    output.write(`\r\x1b[2K${renderProgressLine(label, last, meter.rate(), output.columns ?? 80)}`);
+    output.write(`\r\x1b[2K${renderProgressLine(label, last, meter.rate(), output.columns !== undefined && output.columns > 0 ? output.columns : 80)}`);
     drawn = true;
     drawnAt = now();
   };

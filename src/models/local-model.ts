@@ -1,5 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { existsSync } from "node:fs";
 import { MoAConfigError } from "../errors.js";
+import { loadNodeLlamaCpp } from "../local/node-llama-cpp-module.js";
 import { baseURLOf, hasApiKey } from "./connection-params.js";
 import type { LazyModel } from "./create-model.js";
 import type { ModelSpec } from "./model-spec.js";
@@ -26,19 +28,30 @@ export function localModel(spec: ModelSpec, name: string, option: string): LazyM
     ...(spec.stop !== undefined ? { stop: spec.stop } : {}),
   };
   let created: BaseChatModel | undefined;
+  // What a model string's creation checks for other providers (their package), checked as early here:
+  // the package, the fields, and a local file's existence; a download waits for the first call.
+  const create = async (): Promise<BaseChatModel> => {
+    try {
+      await loadNodeLlamaCpp();
+    } catch (error) {
+      throw MoAConfigError.isInstance(error) ? new MoAConfigError(option, withoutPrefix(error)) : error;
+    }
+    const { ChatNodeLlamaCpp } = await import("../local/chat-node-llama-cpp.js");
+    let model: BaseChatModel;
+    try {
+      model = new ChatNodeLlamaCpp(fields);
+    } catch (error) {
+      throw MoAConfigError.isInstance(error) ? new MoAConfigError(`${option}.params.${error.option}`, withoutPrefix(error)) : error;
+    }
+    if (isLocalPath(name) && !existsSync(name)) {
+      throw new MoAConfigError(option, `the model file ${name} does not exist; give an existing .gguf path, an https:// URL or an "hf:<user>/<repo>:<quant>" URI`);
+    }
+    return (created = model);
+  };
   let pending: Promise<BaseChatModel> | undefined;
   return {
     get: () => {
-      pending ??= import("../local/chat-node-llama-cpp.js").then(
-        ({ ChatNodeLlamaCpp }) => {
-          try {
-            return (created = new ChatNodeLlamaCpp(fields));
-          } catch (error) {
-            if (MoAConfigError.isInstance(error)) throw new MoAConfigError(`${option}.params.${error.option}`, error.message.replace(/^Invalid [^:]*: /, ""));
-            throw error;
-          }
-        },
-      ).catch((error: unknown) => {
+      pending ??= create().catch((error: unknown) => {
         pending = undefined;
         throw error;
       });
@@ -46,4 +59,14 @@ export function localModel(spec: ModelSpec, name: string, option: string): LazyM
     },
     peek: () => created,
   };
+}
+
+/** A model that names a file on this machine rather than a URL or a hub URI. */
+function isLocalPath(model: string): boolean {
+  return !/^(https?:\/\/|hf:|hf\.co\/|huggingface[:.])/i.test(model);
+}
+
+/** A MoAConfigError's message without its `Invalid <option>: ` prefix, to name another option. */
+function withoutPrefix(error: MoAConfigError): string {
+  return error.message.replace(/^Invalid [^:]*: /, "");
 }

@@ -98,6 +98,12 @@ describe("MixtureOfAgents of local models as a chat model", () => {
     expect(() => new MixtureOfAgents({ proposers: [{ model: `llama-cpp:${tinyModel().path}`, apiKey: "k" }], aggregator: `llama-cpp:${tinyModel().path}` })).toThrow(/take no API key/);
   });
 
+  it("names a local model file that does not exist before any model runs", async () => {
+    const missing = `${tinyModel().dir}/missing.gguf`;
+    const moa = createMixtureOfAgents({ proposers: [`llama-cpp:${tinyModel().path}`, `llama-cpp:${missing}`], aggregator: `llama-cpp:${tinyModel().path}` });
+    await expect(moa.invoke({ messages: [new HumanMessage("q")] })).rejects.toThrow(`Invalid proposers[1]: the model file ${missing} does not exist; give an existing .gguf path, an https:// URL or an "hf:<user>/<repo>:<quant>" URI`);
+  });
+
   it("names an invalid engine field under params", async () => {
     const moa = createMixtureOfAgents({ proposers: [{ model: `llama-cpp:${tinyModel().path}`, params: { threads: 0 } }], aggregator: `llama-cpp:${tinyModel().path}` });
     await expect(moa.invoke({ messages: [new HumanMessage("q")] })).rejects.toThrow("Invalid proposers[0].params.threads: expected an integer >= 1; got 0");

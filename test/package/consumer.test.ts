@@ -40,11 +40,23 @@ const esm = (specifier: string): string => {
     "@langchain/openai": "ChatOpenAI",
     "@langchain/core/prompts": "ChatPromptTemplate",
     "@langchain/core/language_models/chat_models": "BaseChatModel",
-    "langgraph-moa": "MixtureOfAgents, getMoATrace",
+    "langgraph-moa": "MixtureOfAgents, MoAConfigError, getMoATrace",
   };
   return `import { ${names[specifier]} } from "${specifier}";`;
 };
 const cjs = (specifier: string): string => esm(specifier).replace(/^import \{ (.*) \} from (".*");$/, "const { $1 } = require($2);");
+
+/** A `llama-cpp:` model named where node-llama-cpp (an optional peer) is not installed; prints the error. */
+function localModelScript(load: (specifier: string) => string): string {
+  return `
+${load("langgraph-moa")}
+const moa = new MixtureOfAgents({ proposers: ["llama-cpp:./model.gguf"], aggregator: "llama-cpp:./model.gguf" });
+moa.invoke("hi").then(
+  () => { console.log("answered"); process.exit(1); },
+  (error) => console.log(JSON.stringify({ name: error.name, isConfigError: MoAConfigError.isInstance(error), message: error.message })),
+);
+`;
+}
 
 /** Type-checks `prompt.pipe(moa)` and the graph factory; the same text as `.ts`, `.mts` and `.cts`. */
 const TYPED_CONSUMER = `
@@ -87,6 +99,8 @@ describe("the packed package, installed into a new project next to the user's @l
     await Promise.all([
       project.write("turn.mjs", turnScript(esm)),
       project.write("turn.cjs", turnScript(cjs)),
+      project.write("local.mjs", localModelScript(esm)),
+      project.write("local.cjs", localModelScript(cjs)),
       project.write("quick-start.mjs", quickStart),
       project.write("quick-start.mts", quickStart),
       ...["typed.ts", "typed.mts", "typed.cts"].map((name) => project.write(name, TYPED_CONSUMER)),
@@ -132,6 +146,22 @@ describe("the packed package, installed into a new project next to the user's @l
     expect(result.stderr).toBe("");
     expect(JSON.parse(result.stdout)).toEqual({ text: "A tide is the sea breathing.", models: ["alpha", "mixer", "openai:beta"], chatModel: true });
     expect(server.requests.slice(before).map((request) => request.model).sort()).toEqual(["alpha", "beta", "mixer"]);
+  });
+
+  it.each([
+    ["ESM (import)", "local.mjs"],
+    ["CommonJS (require)", "local.cjs"],
+  ])("installs nothing of node-llama-cpp, and a llama-cpp: model named from %s says which package to add", async (_label, script) => {
+    const listed = await project.run("npm", ["ls", "node-llama-cpp", "--all", "--parseable"]);
+    expect(listed.stdout.trim()).toBe("");
+    const result = await project.run(process.execPath, [script]);
+    expect(result.stderr).toBe("");
+    const error = JSON.parse(result.stdout) as { name: string; isConfigError: boolean; message: string };
+    expect(error.name).toBe("MoAConfigError");
+    expect(error.isConfigError).toBe(true);
+    for (const option of ["proposers[0]", "aggregator"]) {
+      expect(error.message).toContain(`Invalid ${option}: "llama-cpp:" models run on the package node-llama-cpp, which is not installed; run: npm install node-llama-cpp@3.21.1`);
+    }
   });
 
   it("runs the README's Quick start as written, its models pointed at the local servers by the environment", async () => {
