@@ -5,8 +5,10 @@
  */
 import { createInterface } from "node:readline/promises";
 import { ChatNodeLlamaCpp, type ModelInput } from "../../src/index.js";
+import { formatBytes } from "../../src/local/download-progress.js";
 import { cachedModelPath, remoteModelSize, resolveModelsDirectory } from "../../src/local/model-files.js";
 import { UsageError } from "../../tools/usage-error.js";
+import { wrapIndented } from "./wrap.js";
 
 /**
  * Qwen2.5-0.5B-Instruct (Apache-2.0), 8-bit: the smallest model of a family whose small sizes lead the
@@ -61,9 +63,14 @@ export async function prepareEmbedded(embedded: EmbeddedDefault, yes: boolean, e
   if (missing.length > 0 && !yes) {
     if (!process.stdin.isTTY) throw new UsageError(alternatives(embedded.why).join("\n"));
     const sizes = await Promise.all(missing.map((model) => remoteModelSize(model).catch(() => undefined)));
-    const total = sizes.every((size) => size !== undefined) ? ` (${megabytes(sizes.reduce((a: number, b) => a + (b ?? 0), 0))})` : "";
-    process.stderr.write(`${embedded.why[0]?.toUpperCase() ?? ""}${embedded.why.slice(1)}.\n`);
-    const agreed = await ask(`Fetch ${EMBEDDED_NAME}${total} into ${directory} and run it here? [Y/n] `);
+    const total = sizes.every((size) => size !== undefined) ? ` (${formatBytes(sizes.reduce((sum: number, size) => sum + (size ?? 0), 0))})` : " (size unknown: the hub did not answer)";
+    const width = process.stderr.isTTY ? (process.stderr.columns ?? 80) - 1 : Infinity;
+    const lines = [
+      `${embedded.why[0]?.toUpperCase() ?? ""}${embedded.why.slice(1)}.`,
+      `The embedded default is ${EMBEDDED_NAME}${total}, run here by llama.cpp; it is fetched once into ${directory}.`,
+    ];
+    process.stderr.write(`${lines.flatMap((line) => wrapIndented(line, width, "")).join("\n")}\n`);
+    const agreed = await ask("Fetch it and start? [Y/n] ");
     if (!agreed) throw new UsageError(alternatives(embedded.why).join("\n"));
   }
   for (const model of embedded.models) {
@@ -80,8 +87,4 @@ async function ask(question: string): Promise<boolean> {
   } finally {
     rl.close();
   }
-}
-
-function megabytes(bytes: number): string {
-  return `${Math.round(bytes / 1e6)} MB`;
 }
