@@ -1,5 +1,6 @@
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
 import type { BaseLanguageModelInput, StructuredOutputMethodOptions } from "@langchain/core/language_models/base";
+import type { ModelProfile } from "@langchain/core/language_models/profile";
 import { BaseChatModel, type BaseChatModelCallOptions, type BindToolsInput, type LangSmithParams } from "@langchain/core/language_models/chat_models";
 import { assembleStructuredOutputPipeline, createContentParser, createFunctionCallingParser } from "@langchain/core/language_models/structured_output";
 import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
@@ -12,7 +13,7 @@ import { MoAConfigError } from "../errors.js";
 import { toChatHistory } from "./chat-history.js";
 import { finalMessage } from "./final-message.js";
 import { checkFields, type ChatNodeLlamaCppFields } from "./local-model-fields.js";
-import { defaultThreads, openLocalEngine, type LocalEngine, type LocalEngineSettings } from "./local-engine.js";
+import { DEFAULT_MAX_CONTEXT, defaultThreads, loadedContextSize, openLocalEngine, type LocalEngine, type LocalEngineSettings } from "./local-engine.js";
 import type { DownloadProgress } from "./model-files.js";
 import { loadNodeLlamaCpp } from "./node-llama-cpp-module.js";
 import { streamResponse, type ResponseShape, type SamplingSettings } from "./response-chunks.js";
@@ -89,6 +90,16 @@ export class ChatNodeLlamaCpp extends BaseChatModel<ChatNodeLlamaCppCallOptions,
 
   override _llmType(): string {
     return "node-llama-cpp";
+  }
+
+  /**
+   * What the model can do: text in (no images), tool calling and structured output, and its input limit
+   * in tokens: the context each call holds (`contextSize`, or once loaded the size llama.cpp gave it;
+   * before that at most 8,192, the default) less the room `maxTokens` keeps for the answer.
+   */
+  override get profile(): ModelProfile {
+    const context = loadedContextSize(this.engineSettings) ?? this.engineSettings.contextSize ?? DEFAULT_MAX_CONTEXT;
+    return { maxInputTokens: Math.max(1, context - (this.maxTokens ?? 0)), imageInputs: false, toolCalling: true, structuredOutput: true };
   }
 
   /**

@@ -35,7 +35,7 @@ export interface LocalEngine {
 }
 
 /** The most tokens a sequence holds by default: a model's full training context costs memory for nothing. */
-const DEFAULT_MAX_CONTEXT = 8192;
+export const DEFAULT_MAX_CONTEXT = 8192;
 
 /**
  * CPU threads by default: half the logical CPUs (about the physical cores), at least 1. llama.cpp slows
@@ -49,6 +49,17 @@ const llamas = new SharedTasks<Llama>();
 const paths = new SharedTasks<string>();
 const models = new SharedTasks<{ model: LlamaModel; chatWrapper: ChatWrapper }>();
 const pools = new SharedTasks<SequencePool>();
+/** The context size each loaded engine's calls hold, by the settings' model and context shape. */
+const contextSizes = new Map<string, number>();
+
+function shapeKey(settings: LocalEngineSettings): string {
+  return [settings.modelsDir ?? "", settings.model, String(settings.gpu), String(settings.gpuLayers ?? "auto"), settings.contextSize ?? "", settings.sequences, settings.threads].join("\n");
+}
+
+/** The tokens a call of `settings` holds, once its engine is loaded (llama.cpp may round the size up). */
+export function loadedContextSize(settings: LocalEngineSettings): number | undefined {
+  return contextSizes.get(shapeKey(settings));
+}
 
 /**
  * The engine for `settings`: the model file fetched once (`hf:`/`https:` models; progress to `onProgress`),
@@ -75,6 +86,7 @@ export async function openLocalEngine(settings: LocalEngineSettings, signal?: Ab
     const context = await model.createContext({ contextSize, sequences: settings.sequences, threads: settings.threads });
     return new SequencePool(context);
   }, signal);
+  contextSizes.set(shapeKey(settings), pool.context.contextSize);
   return { path, llama, model, chatWrapper, pool };
 }
 
@@ -88,6 +100,7 @@ export function loadedCounts(): { readonly models: number; readonly contexts: nu
  * models used afterwards load their model again. Call it when a long-running process is done with them.
  */
 export async function unloadLocalModels(): Promise<void> {
+  contextSizes.clear();
   for (const pool of pools.clear()) await pool.context.dispose();
   for (const { model } of models.clear()) await model.dispose();
   paths.clear();

@@ -15,6 +15,8 @@ import { useTinyGguf } from "../support/tiny-gguf.js";
 import { configError } from "../support/config-error.js";
 
 const tinyModel = useTinyGguf();
+/** A test's bound: llama.cpp shares 2 cores with the rest of a loaded CI machine. */
+const ENGINE_TEST_MS = 90_000;
 
 const chatOf = (fields: Partial<ConstructorParameters<typeof ChatNodeLlamaCpp>[0]> = {}) =>
   new ChatNodeLlamaCpp({ model: tinyModel().path, gpu: false, threads: 1, temperature: 0.8, maxTokens: 24, ...fields });
@@ -25,12 +27,23 @@ const weather = tool(async ({ city }) => `sunny in ${city}`, {
   schema: z.object({ city: z.enum(["Paris", "Rome"]), days: z.number().int() }),
 });
 
-describe("the chat-model contract", () => {
+describe("the chat-model contract", { timeout: ENGINE_TEST_MS }, () => {
   it("takes LangChain's standard fields and reports them to LangSmith", () => {
     const chat = chatOf({ temperature: 0.3, maxTokens: 50, stopSequences: ["END"], callbacks: [], tags: ["t"], metadata: { a: 1 }, verbose: false, cache: false, maxRetries: 1, maxConcurrency: 2 });
     expect(chat.getLsParams({} as never)).toEqual({ ls_provider: "llama-cpp", ls_model_name: tinyModel().path, ls_model_type: "chat", ls_temperature: 0.3, ls_max_tokens: 50, ls_stop: ["END"] });
     expect(chat._llmType()).toBe("node-llama-cpp");
     expect(ChatNodeLlamaCpp.lc_name()).toBe("ChatNodeLlamaCpp");
+  });
+
+  it("reports its input limit in its profile: the context a call holds less maxTokens, exact once loaded", async () => {
+    const chat = chatOf({ maxTokens: 100, contextSize: 1000 });
+    expect(chat.profile).toEqual({ maxInputTokens: 900, imageInputs: false, toolCalling: true, structuredOutput: true });
+    await chat.load();
+    // llama.cpp rounds a context up to a multiple of 256.
+    expect(chat.profile.maxInputTokens).toBe(1024 - 100);
+    const byDefault = chatOf({ maxTokens: 100, sequences: 3 });
+    await byDefault.load();
+    expect(byDefault.profile.maxInputTokens).toBe(tinyModel().shape.contextLength - 100);
   });
 
   it("refuses invalid fields at construction, naming the field and what is valid", () => {
@@ -58,7 +71,7 @@ describe("the chat-model contract", () => {
   });
 });
 
-describe("calls on the real engine", () => {
+describe("calls on the real engine", { timeout: ENGINE_TEST_MS }, () => {
   it("answers with usage_metadata and a finish reason, and streams token by token through callbacks", async () => {
     const chat = chatOf();
     const tokens: string[] = [];
@@ -126,7 +139,7 @@ describe("calls on the real engine", () => {
   });
 });
 
-describe("tools and structured output under a grammar", () => {
+describe("tools and structured output under a grammar", { timeout: ENGINE_TEST_MS }, () => {
   it("a forced tool_choice writes a call whose arguments fit the tool's schema", async () => {
     const message = await chatOf({ maxTokens: 300 }).bindTools([weather], { tool_choice: "get_weather" }).invoke([new HumanMessage("Weather in Paris?")]);
     expect(message.tool_calls).toHaveLength(1);
@@ -177,7 +190,7 @@ describe("tools and structured output under a grammar", () => {
   });
 });
 
-describe("input a local text model cannot read", () => {
+describe("input a local text model cannot read", { timeout: ENGINE_TEST_MS }, () => {
   it("an image part, a tool result that answers nothing, and a tool call left unanswered", async () => {
     const chat = chatOf();
     const image = new HumanMessage({ content: [{ type: "text", text: "what is this" }, { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }] });

@@ -14,6 +14,8 @@ import { loadedCounts } from "../../src/local/local-engine.js";
 import { useTinyGguf } from "../support/tiny-gguf.js";
 
 const tinyModel = useTinyGguf();
+/** A test's bound: llama.cpp shares 2 cores with the rest of a loaded CI machine. */
+const ENGINE_TEST_MS = 90_000;
 
 const ENGINE = { gpu: false, threads: 1 } as const;
 function models(maxTokens = 16): { proposers: ModelInput[]; aggregator: ModelInput } {
@@ -24,7 +26,7 @@ function models(maxTokens = 16): { proposers: ModelInput[]; aggregator: ModelInp
   };
 }
 
-describe("a mixture of local models", () => {
+describe("a mixture of local models", { timeout: ENGINE_TEST_MS }, () => {
   it("answers a turn over two layers: 3 samples a layer and the aggregator, one model loaded for all", async () => {
     const graph = createMixtureOfAgents({ ...models(), layers: 2 });
     const result = await graph.invoke({ messages: [new HumanMessage("Tell me about the river.")] });
@@ -77,7 +79,7 @@ describe("a mixture of local models", () => {
   });
 });
 
-describe("MixtureOfAgents of local models as a chat model", () => {
+describe("MixtureOfAgents of local models as a chat model", { timeout: ENGINE_TEST_MS }, () => {
   const weather = tool(async ({ city }) => `sunny in ${city}`, { name: "get_weather", description: "The weather in a city", schema: z.object({ city: z.enum(["Paris", "Rome"]) }) });
 
   it("the aggregator calls a forced tool, with arguments that fit its schema", async () => {
