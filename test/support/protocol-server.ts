@@ -416,7 +416,12 @@ export async function startProtocolServer(adapter: ProtocolAdapter, options: Ser
       if (aborted) abortedByClient += 1;
     });
     exchanges.add(ex);
-    maxInFlight = Math.max(maxInFlight, exchanges.size);
+    // Counted once the I/O that arrived with this request is handled: a client closes an abandoned
+    // request's connection before it sends the next one, but on a busy event loop the server may read
+    // the new request before that close, and would count a request no client waits for any more.
+    setImmediate(() => {
+      if (exchanges.has(ex)) maxInFlight = Math.max(maxInFlight, exchanges.size);
+    });
     // A throwing script (e.g. a `text` function) becomes the provider's 500, or a cut connection mid-answer.
     serve(req, ex).catch((error: unknown) => (res.headersSent ? ex.destroy() : ex.json(500, adapter.errorBody(500, String(error)))));
   });
