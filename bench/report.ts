@@ -10,6 +10,8 @@ import type { TailRow } from "./scenarios/tail-latency.js";
 import type { ThroughputRow } from "./scenarios/throughput.js";
 import type { TtftRow } from "./scenarios/time-to-first-token.js";
 import type { ThreadSoakResult } from "./scenarios/thread-soak.js";
+import type { LocalEngineResult } from "./scenarios/local-engine.js";
+import { localEngineSection } from "./local-engine-report.js";
 
 /** Where and when a run took place. */
 export type Machine = Record<string, string | number>;
@@ -37,6 +39,8 @@ export interface BenchResults {
   promptCache?: PromptCacheResult;
   /** Absent from results written before the early-exit and voting benchmark existed. */
   agreement?: AgreementResult;
+  /** Absent from results written before the local-engine benchmark existed. */
+  localEngine?: LocalEngineResult;
   /** Sections measured again since `machine`'s run, by `npm run bench -- --only ...`, and where. */
   remeasured?: Partial<Record<SectionKey, Machine>>;
 }
@@ -59,6 +63,7 @@ export const SECTIONS: Record<SectionKey, string> = {
   threadSoak: "thread soak",
   promptCache: "prompt caching",
   agreement: "early exit and voting",
+  localEngine: "the embedded llama.cpp engine",
 };
 
 /** "section 7 (agent loop) on <date> (<cpu>, ...)": the sections re-measured with `--only`, if any. */
@@ -87,7 +92,7 @@ export function renderReport(r: BenchResults): string {
 
 Measured by \`npm run bench\` on ${m.cpu} (${m.cores} cores, ${m.memoryGb} GiB), Node ${m.node}, ${m.platform}, ${m.date}.
 Every model is served over loopback HTTP by the OpenAI-protocol test server (test/support) and called
-through the real \`@langchain/openai\` client; in sections 1 and 2 the server runs in a process of its
+through the real \`@langchain/openai\` client (section 11 runs a model in-process instead); in sections 1 and 2 the server runs in a process of its
 own, elsewhere in the benchmark's process. Each figure is a ratio or a distribution from this one run:
 these machines are shared, so compare within the run.
 Raw numbers: [results.json](results.json).${remeasuredNote(r)}${quick}
@@ -138,7 +143,8 @@ scenario checks this with a \`WeakRef\` to the dropped saver and fails if it is 
 ${agentLoopSection(r.agentLoop)}
 ${threadSoakSection(r.threadSoak)}
 ${promptCacheSection(r.promptCache, "9. Prompt caching: where the references go")}
-${agreementSection(r.agreement, "10. Early exit and voting: calls and tokens")}`;
+${agreementSection(r.agreement, "10. Early exit and voting: calls and tokens")}
+${localEngineSection(r.localEngine, r.remeasured?.localEngine ?? r.machine)}`;
 }
 
 /** Section 8: the thread soak's counts. */

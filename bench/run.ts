@@ -24,6 +24,7 @@ import { timeToFirstToken } from "./scenarios/time-to-first-token.js";
 import { threadSoak } from "./scenarios/thread-soak.js";
 import { promptCache } from "./scenarios/prompt-cache.js";
 import { agreement } from "./scenarios/agreement.js";
+import { localEngine } from "./scenarios/local-engine.js";
 import { promptCacheRunLabel } from "./cost-report.js";
 import { IMPLEMENTATIONS } from "./implementations/index.js";
 import { CPU_TARGET } from "./overhead-report.js";
@@ -48,6 +49,7 @@ const SCENARIOS: { [K in SectionKey]: { name: string; run: (size: Size) => Promi
   threadSoak: { name: "thread-soak", run: threadSoak },
   promptCache: { name: "prompt-cache", run: promptCache },
   agreement: { name: "agreement", run: agreement },
+  localEngine: { name: "local-engine", run: localEngine },
 };
 const KEYS = Object.keys(SECTIONS) as SectionKey[];
 const USAGE = `Usage: npm run bench [-- [--only <scenario>[,<scenario>...]] [--quick] [--out <report.md>]]
@@ -190,6 +192,27 @@ if (keys.includes("agreement") && results.agreement) {
       yLabel: "ratio",
       series: ["calls", "tokens"],
       groups: results.agreement.rows.map((row) => ({ label: row.mode.replace(/`/g, ""), values: [row.callsRatio, row.tokensRatio] })),
+    }),
+  );
+}
+if (keys.includes("localEngine") && results.localEngine) {
+  await writeFile(
+    join(outDir, "charts/local-engine.svg"),
+    barChart({
+      title: "A layer of 3 local calls, against running them one after another (1 = sequential)",
+      yLabel: "ratio",
+      series: ["wall time", "tokens/s", "peak RSS"],
+      groups: results.localEngine.rows.map((row) => {
+        const base = results.localEngine?.rows.find((r) => r.variant === "sequential") ?? row;
+        const over = ([low, high]: [number, number], by: number): [number, number] => [low / by, high / by];
+        return {
+          label: row.variant,
+          values: [row.wallRatio, row.tokensPerSecondRatio, row.peakRssRatio],
+          // Whiskers: each round's min and max against the sequential median.
+          intervals: [over(row.wallMsRange, base.wallMs), over(row.tokensPerSecondRange, base.tokensPerSecond), over(row.peakRssMbRange, base.peakRssMb)],
+        };
+      }),
+      referenceLine: { value: 1, label: "sequential" },
     }),
   );
 }

@@ -41,8 +41,8 @@ const DEFAULT_SEQUENCES = 4;
  * structured output under a JSON-schema grammar (`withStructuredOutput`, method `"jsonSchema"` by default).
  *
  * A model file is fetched once (see {@link ChatNodeLlamaCppFields.model}) and loaded once per process,
- * shared by every instance that names it; concurrent calls run on separate sequences of one context and
- * are decoded in one batch. Loading happens on the first call, or ahead of it with {@link load}.
+ * shared by every instance that names it; concurrent calls run on separate sequences of one context,
+ * whose tokens node-llama-cpp decodes together. Loading happens on the first call, or ahead of it with {@link load}.
  * Errors: construction throws a `MoAConfigError` for an invalid field; a call rejects with a
  * `MoAConfigError` when node-llama-cpp is not installed, a `MoAModelFileError` when the model file
  * cannot be found or fetched, and a `MoAInputError` for messages a local text model cannot read.

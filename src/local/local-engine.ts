@@ -19,7 +19,7 @@ export interface LocalEngineSettings {
   readonly gpuLayers?: number | "auto" | "max";
   /** Tokens each sequence holds (prompt and answer); default the model's training context, at most 8,192. */
   readonly contextSize?: number;
-  /** Calls that run at once on one context, decoded in one batch. */
+  /** Calls that run at once on one context, whose tokens node-llama-cpp decodes together. */
   readonly sequences: number;
   /** CPU threads a context evaluates with. */
   readonly threads: number;

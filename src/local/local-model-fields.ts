@@ -31,8 +31,9 @@ export interface ChatNodeLlamaCppFields extends BaseChatModelParams {
   /** Tokens each call may hold, prompt and answer; default the model's training context, at most 8,192. */
   contextSize?: number;
   /**
-   * Calls that run at once on one context, decoded together in one batch (a layer's proposers, `samples`);
-   * more wait for a free sequence. Each costs `contextSize` tokens of memory. Default 4.
+   * Calls that run at once on one context (a layer's proposers, `samples`), whose tokens node-llama-cpp
+   * decodes together; more wait for a free sequence. Each costs `contextSize` tokens of memory. Default 4.
+   * On a CPU this shares the model's memory but saves no time (bench/REPORT.md, section 11).
    */
   sequences?: number;
   /** CPU threads; default half the logical CPUs, at least 1 (llama.cpp slows down when its threads compete for cores). */

@@ -8,7 +8,7 @@ export interface SequenceLease {
 
 /**
  * The sequences of one llama.cpp context, lent to one call at a time. Calls running on sequences of the
- * same context are decoded together in one batch. A sequence keeps its evaluated tokens when it is given
+ * same context are decoded together by node-llama-cpp. A sequence keeps its evaluated tokens when it is given
  * back, so the next call whose prompt starts the same way (the same conversation) evaluates only the rest.
  * When every sequence is lent, callers wait in order of arrival.
  */
