@@ -41,6 +41,24 @@ describe("resolveConnection maps a spec to each provider's constructor fields", 
   });
 });
 
+describe("the sampling settings every provider takes: topP, seed and stop", () => {
+  const sampling = { topP: 0.9, seed: 7, stop: ["###"] };
+  it("go to each client's own field", () => {
+    expect(resolveConnection("openai", { model: "openai:m", apiKey: "k", ...sampling }, {}).fields).toMatchObject({ topP: 0.9, seed: 7, stop: ["###"] });
+    expect(resolveConnection("ollama", { model: "ollama:m", ...sampling }, {}).fields).toMatchObject({ topP: 0.9, seed: 7, stop: ["###"] });
+    const gemini = resolveConnection("google-genai", { model: "google-genai:m", topP: 0.9, stop: ["###"] }, { GOOGLE_API_KEY: "g" }).fields;
+    expect(gemini).toMatchObject({ topP: 0.9, stopSequences: ["###"] });
+    expect(gemini).not.toHaveProperty("stop");
+  });
+
+  it("a setting a client lacks (Gemini's seed) is refused when the mixture is made, not dropped", () => {
+    expect(() => createMixtureOfAgents({ proposers: [{ model: "google-genai:gemini-2.0-flash", seed: 1 }], aggregator: new ScriptedChatModel({ model: "a" }) }))
+      .toThrow("Invalid proposers[0].seed: the google-genai client has no such setting; remove it (settings every provider takes: temperature, maxTokens, topP, stop)");
+    expect(() => createMixtureOfAgents({ proposers: [{ model: "openai:m", topP: 2 }], aggregator: new ScriptedChatModel({ model: "a" }) })).toThrow(/Invalid proposers\[0\]\.topP: expected a number between 0 and 1/);
+    expect(() => createMixtureOfAgents({ proposers: [{ model: new ScriptedChatModel({ model: "p" }), seed: 1 }], aggregator: new ScriptedChatModel({ model: "a" }) })).toThrow(/Invalid proposers\[0\]\.seed: applies to "provider:model" strings only/);
+  });
+});
+
 describe("models that cannot be used fail before any tokens are spent", () => {
   it("a missing key names the model, the provider and the variable; no other model was called", async () => {
     vi.stubEnv("OPENAI_API_KEY", "");
