@@ -39,16 +39,16 @@ export function embeddedDefault(why: string): { proposers: ModelInput[]; aggrega
   };
 }
 
-/** The lines that say what else the user can do, shown when the embedded default is declined. */
-function alternatives(why: string): string[] {
+/** What else the user can do, shown when the embedded default is declined: lines wrapped to `width` columns. */
+function alternatives(why: string, width: number): string {
   return [
     `No models to talk to: ${why}.`,
     "Do one of these:",
-    `  - run with --yes to fetch the embedded default, ${EMBEDDED_NAME}, and run it here;`,
+    `  - run \`npm run conversation -- --yes\` to fetch the embedded default, ${EMBEDDED_NAME}, and run it here;`,
     "  - set OPENAI_API_KEY (with OPENAI_BASE_URL for an OpenAI-compatible server), or GOOGLE_API_KEY / GEMINI_API_KEY;",
     "  - start Ollama (`ollama serve`, then `ollama pull llama3.2`), or point OLLAMA_HOST at one;",
     "  - name the models: --proposers openai:gpt-4o-mini,ollama:llama3.2 --aggregator openai:gpt-4o (or --config moa.json).",
-  ];
+  ].flatMap((line) => (line.startsWith("  - ") ? wrapIndented(line.slice(4), width, "  - ", "    ") : wrapIndented(line, width, ""))).join("\n");
 }
 
 /**
@@ -60,18 +60,18 @@ function alternatives(why: string): string[] {
 export async function prepareEmbedded(embedded: EmbeddedDefault, yes: boolean, env: NodeJS.ProcessEnv): Promise<void> {
   const directory = resolveModelsDirectory(undefined, env);
   const missing = (await Promise.all(embedded.models.map(async (model) => ((await cachedModelPath(model, { directory })) === undefined ? [model] : [])))).flat();
+  const width = process.stderr.isTTY ? (process.stderr.columns ?? 80) - 1 : Infinity;
   if (missing.length > 0 && !yes) {
-    if (!process.stdin.isTTY) throw new UsageError(alternatives(embedded.why).join("\n"));
+    if (!process.stdin.isTTY) throw new UsageError(alternatives(embedded.why, width));
     const sizes = await Promise.all(missing.map((model) => remoteModelSize(model).catch(() => undefined)));
     const total = sizes.every((size) => size !== undefined) ? ` (${formatBytes(sizes.reduce((sum: number, size) => sum + (size ?? 0), 0))})` : " (size unknown: the hub did not answer)";
-    const width = process.stderr.isTTY ? (process.stderr.columns ?? 80) - 1 : Infinity;
     const lines = [
       `${embedded.why[0]?.toUpperCase() ?? ""}${embedded.why.slice(1)}.`,
       `The embedded default is ${EMBEDDED_NAME}${total}, run here by llama.cpp; it is fetched once into ${directory}.`,
     ];
     process.stderr.write(`${lines.flatMap((line) => wrapIndented(line, width, "")).join("\n")}\n`);
     const agreed = await ask("Fetch it and start? [Y/n] ");
-    if (!agreed) throw new UsageError(alternatives(embedded.why).join("\n"));
+    if (!agreed) throw new UsageError(alternatives(embedded.why, width));
   }
   for (const model of embedded.models) {
     if (missing.includes(model)) process.stderr.write(`Fetching ${model} into ${directory}\n`);
@@ -79,10 +79,15 @@ export async function prepareEmbedded(embedded: EmbeddedDefault, yes: boolean, e
   }
 }
 
+/** Asks `question` on the terminal; Ctrl-C or Ctrl-D there is a no. */
 async function ask(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const declined = new Promise<string>((resolve) => {
+    rl.on("SIGINT", () => resolve("n"));
+    rl.on("close", () => resolve("n"));
+  });
   try {
-    const answer = (await rl.question(question)).trim().toLowerCase();
+    const answer = (await Promise.race([rl.question(question), declined])).trim().toLowerCase();
     return answer === "" || answer === "y" || answer === "yes";
   } finally {
     rl.close();

@@ -7,10 +7,11 @@ import { MoAInputError } from "../errors.js";
  * system, user and assistant messages in order; an assistant's tool calls with their results (the
  * `ToolMessage`s that answer them) as function calls of that assistant's response. The history ends
  * with the assistant's response to be written (empty, or the one whose tool results came last).
- * Throws a {@link MoAInputError} for content a local text model cannot read (images, audio), a tool
+ * Throws a {@link MoAInputError} for an empty conversation, content a local text model cannot read (images, audio), a tool
  * result that answers no tool call, and a tool call left without its result.
  */
 export function toChatHistory(messages: readonly BaseMessage[]): ChatHistoryItem[] {
+  if (messages.length === 0) throw new MoAInputError("the conversation is empty: give at least one message (e.g. a HumanMessage)");
   const history: ChatHistoryItem[] = [];
   const pending = new Map<string, ChatModelFunctionCall>();
   messages.forEach((message, index) => {

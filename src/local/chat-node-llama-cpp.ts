@@ -11,6 +11,7 @@ import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import type { GbnfJsonSchema } from "node-llama-cpp";
 import { MoAConfigError } from "../errors.js";
 import { toChatHistory } from "./chat-history.js";
+import { checkPromptFits } from "./prompt-fit.js";
 import { finalMessage } from "./final-message.js";
 import { checkFields, type ChatNodeLlamaCppFields } from "./local-model-fields.js";
 import { DEFAULT_MAX_CONTEXT, defaultThreads, loadedContextSize, openLocalEngine, type LocalEngine, type LocalEngineSettings } from "./local-engine.js";
@@ -186,11 +187,15 @@ export class ChatNodeLlamaCpp extends BaseChatModel<ChatNodeLlamaCppCallOptions,
     const { signal } = options;
     const engine = await this.engine(signal);
     const shape = await this.responseShape(engine, options);
+    checkPromptFits(engine, history, shape, this.model);
     const lease = await engine.pool.acquire(signal);
     const { LlamaChat } = await loadNodeLlamaCpp();
     const chat = new LlamaChat({ contextSequence: lease.sequence, chatWrapper: engine.chatWrapper });
+    // Without maxTokens an answer ends at the latest when it could fill the context: node-llama-cpp would
+    // otherwise shift the context and write on for ever.
+    const sampling = { ...this.sampling(options), maxTokens: this.maxTokens ?? engine.pool.context.contextSize };
     try {
-      for await (const chunk of streamResponse(chat, history, shape, this.sampling(options), this.model, signal)) {
+      for await (const chunk of streamResponse(chat, history, shape, sampling, this.model, signal)) {
         yield chunk;
         if (chunk.text !== "") await runManager?.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, { chunk });
       }

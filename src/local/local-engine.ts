@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import type { ChatWrapper, Llama, LlamaModel } from "node-llama-cpp";
-import { loadNodeLlamaCpp } from "./node-llama-cpp-module.js";
+import { MoAConfigError } from "../errors.js";
+import { loadNodeLlamaCpp, type NodeLlamaCpp } from "./node-llama-cpp-module.js";
 import { resolveModelPath, type DownloadProgress } from "./model-files.js";
 import { SequencePool } from "./sequence-pool.js";
 import { SharedTasks } from "./shared-task.js";
@@ -69,7 +70,7 @@ export function loadedContextSize(settings: LocalEngineSettings): number | undef
  */
 export async function openLocalEngine(settings: LocalEngineSettings, signal?: AbortSignal, onProgress?: (progress: DownloadProgress) => void): Promise<LocalEngine> {
   const llamaCpp = await loadNodeLlamaCpp();
-  const llama = await llamas.get(String(settings.gpu), () => llamaCpp.getLlama({ gpu: settings.gpu, logLevel: llamaCpp.LlamaLogLevel.error }), signal);
+  const llama = await llamas.get(String(settings.gpu), () => startLlama(llamaCpp, settings.gpu), signal);
   const path = await paths.get(`${settings.modelsDir ?? ""}\n${settings.model}`, (taskSignal) => resolveModelPath(settings.model, {
     ...(settings.modelsDir !== undefined ? { directory: settings.modelsDir } : {}),
     signal: taskSignal,
@@ -88,6 +89,20 @@ export async function openLocalEngine(settings: LocalEngineSettings, signal?: Ab
   }, signal);
   contextSizes.set(shapeKey(settings), pool.context.contextSize);
   return { path, llama, model, chatWrapper, pool };
+}
+
+/**
+ * llama.cpp from node-llama-cpp's prebuilt binaries, never built from source (that would clone and
+ * compile llama.cpp on the user's machine, from the network). Throws a {@link MoAConfigError} (option
+ * `gpu`) when no prebuilt binary serves the backend asked for.
+ */
+async function startLlama(llamaCpp: NodeLlamaCpp, gpu: LocalGpu): Promise<Llama> {
+  try {
+    return await llamaCpp.getLlama({ gpu, build: "never", logLevel: llamaCpp.LlamaLogLevel.error });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new MoAConfigError("gpu", `llama.cpp cannot run with gpu: ${JSON.stringify(gpu)} here (${reason}); use "auto" or false (the CPU)`);
+  }
 }
 
 /** How many model files this process holds loaded, and how many contexts they have (for tests and diagnostics). */

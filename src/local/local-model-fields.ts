@@ -49,7 +49,7 @@ export interface ChatNodeLlamaCppFields extends BaseChatModelParams {
 }
 
 const probability = (name: string) => z.number({ error: expected(`${name} between 0 and 1`) }).min(0, { error: expected(`${name} between 0 and 1`) }).max(1, { error: expected(`${name} between 0 and 1`) });
-const stopList = z.array(z.string().min(1), { error: expected("an array of non-empty strings") });
+const stopList = z.array(z.string().min(1, { error: expected("a non-empty string") }), { error: expected("an array of non-empty strings") });
 
 const fieldsSchema = z.looseObject({
   model: z.string({ error: expected('a .gguf path, an https:// URL or an "hf:<user>/<repo>:<quant>" URI') }).trim().min(1, { error: expected('a .gguf path, an https:// URL or an "hf:<user>/<repo>:<quant>" URI') }),
@@ -62,10 +62,11 @@ const fieldsSchema = z.looseObject({
   stop: stopList.optional(),
   stopSequences: stopList.optional(),
   contextSize: atLeast(64, { integer: true }).optional(),
-  sequences: atLeast(1, { integer: true }).optional(),
+  // llama.cpp's own bound on a context's sequences.
+  sequences: atLeast(1, { integer: true }).max(256, { error: expected("an integer from 1 to 256") }).optional(),
   threads: atLeast(1, { integer: true }).optional(),
   gpu: z.union([z.literal(false), z.enum(["auto", "cuda", "vulkan", "metal"])], { error: expected('"auto", false, "cuda", "vulkan" or "metal"') }).optional(),
-  gpuLayers: z.union([z.int().min(0), z.enum(["auto", "max"])], { error: expected('an integer >= 0, "auto" or "max"') }).optional(),
+  gpuLayers: z.union([z.int().min(0, { error: expected('an integer >= 0, "auto" or "max"') }), z.enum(["auto", "max"])], { error: expected('an integer >= 0, "auto" or "max"') }).optional(),
   modelsDir: z.string().min(1, { error: expected("a directory path") }).optional(),
 });
 

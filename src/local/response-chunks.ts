@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomInt, randomUUID } from "node:crypto";
 import { AIMessageChunk, type UsageMetadata } from "@langchain/core/messages";
 import { ChatGenerationChunk } from "@langchain/core/outputs";
 import type { LLamaChatGenerateResponseOptions, LlamaChat, LlamaChatResponse, LlamaGrammar } from "node-llama-cpp";
@@ -50,37 +50,55 @@ export async function* streamResponse(
 ): AsyncGenerator<ChatGenerationChunk> {
   const sequence = chat.sequence;
   const before = sequence.tokenMeter.getState();
+  // Stops the generation when the consumer leaves the stream early, so the sequence is idle before it is lent again.
+  const stop = new AbortController();
+  const stopped = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  let settled = false;
   let controller!: ReadableStreamDefaultController<string>;
   const pieces = new ReadableStream<string>({ start: (c) => void (controller = c) });
   const streamsText = !(shape.kind === "grammar" && shape.forcedCall);
   const options: LLamaChatGenerateResponseOptions<ChatModelFunctions> = {
     ...samplingOptions(sampling),
-    ...(signal ? { signal } : {}),
+    signal: stopped,
     ...(streamsText ? { onTextChunk: (text: string) => controller.enqueue(text) } : {}),
     ...(shape.kind === "grammar" ? { grammar: shape.grammar } : {}),
     ...(shape.kind === "functions" ? { functions: shape.functions } : {}),
   } as LLamaChatGenerateResponseOptions<ChatModelFunctions>;
   const done = chat.generateResponse(history, options).then(
     (response) => {
+      settled = true;
       controller.close();
       return response;
     },
     (error: unknown) => {
+      settled = true;
       controller.error(error);
       throw error;
     },
   );
   done.catch(() => undefined);
-  for await (const text of IterableReadableStream.fromReadableStream(pieces)) {
-    if (text !== "") yield new ChatGenerationChunk({ text, message: new AIMessageChunk({ content: text }) });
+  try {
+    for await (const text of IterableReadableStream.fromReadableStream(pieces)) {
+      if (text !== "") yield new ChatGenerationChunk({ text, message: new AIMessageChunk({ content: text }) });
+    }
+    const response = await done;
+    yield lastChunk(response, shape, usageOf(sequence, before), modelName);
+  } finally {
+    if (!settled) {
+      stop.abort();
+      await done.catch(() => undefined);
+    }
   }
-  const response = await done;
-  yield lastChunk(response, shape, usageOf(sequence, before), modelName);
 }
 
+/**
+ * node-llama-cpp's sampling options. Without a seed, each call gets a random one: node-llama-cpp's
+ * default seed is the current second, so calls started together (Self-MoA samples) would answer alike.
+ */
 function samplingOptions({ stop, ...rest }: SamplingSettings): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rest)) if (value !== undefined) options[key] = value;
+  options.seed ??= randomInt(2 ** 31);
   if (stop !== undefined && stop.length > 0) options.customStopTriggers = stop;
   return options;
 }

@@ -47,7 +47,7 @@ describe("the embedded default", () => {
     await declined.type("n");
     await declined.waitForExit();
     const after = await declined.screen();
-    expect(after).toContain("run with --yes to fetch the embedded default");
+    expect(after.replace(/\n\s*/g, " ")).toContain("run `npm run conversation -- --yes` to fetch the embedded default");
     expect(readdirSync(dir.path)).toEqual([]);
 
     hub.throttle({ chunkBytes: 64 * 1024, delayMs: 60 });

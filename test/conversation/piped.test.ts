@@ -148,7 +148,7 @@ describe.concurrent("piped input", () => {
       expect(run.code).toBe(2);
       expect(run.stdout, run.stderr).toBe("");
       expect(run.stderr).toMatch(/^No models to talk to: no API key is set and no Ollama answered at http:\/\/127\.0\.0\.1:\d+ \(nothing is listening there\)\./);
-      expect(run.stderr).toContain("run with --yes to fetch the embedded default, Qwen2.5-0.5B-Instruct");
+      expect(run.stderr).toContain("run `npm run conversation -- --yes` to fetch the embedded default, Qwen2.5-0.5B-Instruct");
       expect(run.stderr).toContain("set OPENAI_API_KEY");
       expect(run.stderr).toContain("GOOGLE_API_KEY");
       expect(run.stderr).toContain("ollama serve");

@@ -6,6 +6,7 @@
  * under grammars (the only answers random weights give deterministically), and refused input.
  */
 import { AIMessage, AIMessageChunk, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
+import { ContextOverflowError } from "@langchain/core/errors";
 import { tool } from "@langchain/core/tools";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -131,6 +132,26 @@ describe("calls on the real engine", { timeout: ENGINE_TEST_MS }, () => {
     expect(engine.pool.inUse).toBe(0);
   });
 
+  it("samples each call with a seed of its own: calls started together do not answer alike", async () => {
+    const answers = await Promise.all([1, 2, 3].map(() => chatOf({ maxTokens: 16 }).invoke([new HumanMessage("Tell me about the river.")])));
+    expect(new Set(answers.map((a) => a.content)).size).toBe(3);
+  });
+
+  it("a stream left early stops its generation before the sequence serves the next call", async () => {
+    const chat = chatOf({ sequences: 1, contextSize: 512, maxTokens: 200 });
+    let taken = 0;
+    for await (const _chunk of await chat.stream([new HumanMessage("Tell me a long story.")])) if (++taken > 3) break;
+    const next = await chatOf({ sequences: 1, contextSize: 512, maxTokens: 12 }).invoke([new HumanMessage("And then?")]);
+    expect(next.usage_metadata?.output_tokens).toBeLessThanOrEqual(12);
+    expect(next.usage_metadata?.input_tokens).toBeGreaterThan(5);
+  });
+
+  it("refuses a prompt over its context with LangChain's ContextOverflowError, rather than answering a cut conversation", async () => {
+    const error = await chatOf({ contextSize: 256 }).invoke([new HumanMessage("river ".repeat(400))]).catch((e: unknown) => e);
+    expect(ContextOverflowError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^the prompt is \d+ tokens, over the context window of .*: a call holds 256 tokens \(contextSize\)/);
+  });
+
   it("makes more calls than sequences wait for a free one", async () => {
     const chat = chatOf({ sequences: 2, contextSize: 512, maxTokens: 8 });
     const answers = await Promise.all([1, 2, 3, 4, 5].map((i) => chat.invoke([new HumanMessage(`Question ${i} about the river.`)])));
@@ -191,8 +212,9 @@ describe("tools and structured output under a grammar", { timeout: ENGINE_TEST_M
 });
 
 describe("input a local text model cannot read", { timeout: ENGINE_TEST_MS }, () => {
-  it("an image part, a tool result that answers nothing, and a tool call left unanswered", async () => {
+  it("an empty conversation, an image part, a tool result that answers nothing, and a tool call left unanswered", async () => {
     const chat = chatOf();
+    await expect(chat.invoke([])).rejects.toThrow("the conversation is empty: give at least one message (e.g. a HumanMessage)");
     const image = new HumanMessage({ content: [{ type: "text", text: "what is this" }, { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }] });
     await expect(chat.invoke([image])).rejects.toThrow(/message 0 holds a "image_url" part; local models read text only/);
     await expect(chat.invoke([new HumanMessage("q"), new ToolMessage({ tool_call_id: "x", content: "r" })])).rejects.toThrow(MoAInputError);
