@@ -177,9 +177,13 @@ export class MoAThreadBusyError extends MoAError {
  * - `not_found`: the hub (or the server of a URL) answered 404: no such repo, file or quantization;
  * - `offline`: the server could not be reached and no copy is in the models directory;
  * - `stalled`: a download received no bytes for too long (the partial file is kept: call again to resume);
- * - `failed`: any other download failure (another HTTP status, a full disk, ...).
+ * - `not_writable`: the models directory cannot be written to (it is a file, read-only, or not ours): the
+ *   message names it; fix it or choose another directory (`MOA_MODELS_DIR`);
+ * - `no_space`: the models directory has too little free space for the file (the message says how much
+ *   is needed and free; a partial file is kept: free space and call again to resume);
+ * - `failed`: any other download failure (another HTTP status, a file cut short, ...).
  */
-export type ModelFileErrorReason = "missing_file" | "not_found" | "offline" | "stalled" | "failed";
+export type ModelFileErrorReason = "missing_file" | "not_found" | "offline" | "stalled" | "not_writable" | "no_space" | "failed";
 
 /**
  * The file of an embedded (`llama-cpp:`) model could not be had. The message names the model, the URL

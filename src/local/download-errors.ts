@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { MoAModelFileError, type ModelFileErrorReason } from "../errors.js";
 import { endpointVariable } from "./hub-endpoint.js";
 import { expectedFileName, type RemoteModelSource } from "./model-source.js";
+import { redactText, redactUrl } from "./model-url.js";
 
 /** What is being downloaded, and from where: what the messages of its errors are made of. */
 export interface DownloadContext {
@@ -18,6 +19,11 @@ export interface DownloadContext {
   readonly endpoint: string;
   /** The first URL requested (a manifest, or the file). */
   readonly url: string;
+}
+
+/** The model as shown in messages and error fields: a URL without its secrets ({@link redactText}). */
+export function shownModel(context: DownloadContext): string {
+  return redactText(context.model);
 }
 
 /** Where a copy of the file would be found, for messages: a path, or the directory. */
@@ -40,9 +46,10 @@ export function endpointNote(context: DownloadContext): string {
 /** An `offline` error: `url` could not be reached (`why`), and no copy of the file is here. */
 export function offlineError(context: DownloadContext, url: string, why: string, cause?: unknown): MoAModelFileError {
   const hint = copyHint(context);
+  const shown = redactUrl(url);
   return new MoAModelFileError(
-    { model: context.model, reason: "offline", url, ...(hint.path ? { path: hint.path } : {}) },
-    `Cannot download model "${context.model}": ${why} (${url}), and no copy of it is in ${context.directory}. ` +
+    { model: shownModel(context), reason: "offline", url: shown, ...(hint.path ? { path: hint.path } : {}) },
+    `Cannot download model "${shownModel(context)}": ${redactText(why)} (${shown}), and no copy of it is in ${context.directory}. ` +
       `Check the network connection${endpointNote(context)}, or ${hint.text}.`,
     { cause },
   );
@@ -61,17 +68,20 @@ function networkCode(error: unknown): string | undefined {
 /** A node-llama-cpp or ipull failure as a {@link MoAModelFileError}: `not_found` (404), `offline` (a network error), else `failed`. */
 export function toModelFileError(error: unknown, context: DownloadContext): MoAModelFileError {
   if (MoAModelFileError.isInstance(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const raw = error instanceof Error ? error.message : String(error);
+  const message = redactText(raw);
+  const model = shownModel(context);
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   const errorUrl = (error as { url?: unknown } | null)?.url;
-  const url = typeof errorUrl === "string" ? errorUrl : context.url;
+  const rawUrl = typeof errorUrl === "string" ? errorUrl : context.url;
+  const url = redactUrl(rawUrl);
   const hint = copyHint(context);
-  const base = { model: context.model, url, ...(hint.path ? { path: hint.path } : {}) };
+  const base = { model, url, ...(hint.path ? { path: hint.path } : {}) };
   const make = (reason: ModelFileErrorReason, text: string, extra: { status?: number } = {}) =>
     new MoAModelFileError({ ...base, reason, ...extra }, text, { cause: error });
 
   // node-llama-cpp's words for a manifest that answered 400 or 404.
-  const quant = /^Cannot get quantization "(.*)" for model "(.*)" or it does not exist/.exec(message);
+  const quant = /^Cannot get quantization "(.*)" for model "(.*)" or it does not exist/.exec(raw);
   if (quant) {
     return make(
       "not_found",
@@ -83,14 +93,14 @@ export function toModelFileError(error: unknown, context: DownloadContext): MoAM
   if (typeof status === "number") {
     if (status === 404) {
       const what = context.source.kind === "url" ? `There is no file at ${url}` : `The hub has no file ${url}`;
-      return make("not_found", `${what} (404) for model "${context.model}": check the user, repo and file names.`, { status });
+      return make("not_found", `${what} (404) for model "${model}": check the user, repo and file names.`, { status });
     }
     const access = status === 401 || status === 403 ? " The repo may be gated or private: accept its terms on the hub and set HF_TOKEN." : "";
-    return make("failed", `Downloading model "${context.model}" failed: ${url} answered ${status}.${access}`, { status });
+    return make("failed", `Downloading model "${model}" failed: ${url} answered ${status}.${access}`, { status });
   }
   const code = networkCode(error);
   if (code !== undefined || /fetch failed/.test(message)) {
-    return offlineError(context, url, `the request failed${code ? ` (${code})` : ""}`, error);
+    return offlineError(context, rawUrl, `the request failed${code ? ` (${code})` : ""}`, error);
   }
-  return make("failed", `Downloading model "${context.model}" from ${url} failed: ${message}`);
+  return make("failed", `Downloading model "${model}" from ${url} failed: ${message}`);
 }

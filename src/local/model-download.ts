@@ -3,14 +3,16 @@
  * bytes that never goes back, an abort that rejects (with the partial file kept for a resume), a stall
  * timeout, errors that say what to do, and a cut for ipull's stray chunk record at the end of the file.
  */
-import { stat, truncate } from "node:fs/promises";
+import { stat, truncate, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { MoAModelFileError } from "../errors.js";
-import { copyHint, endpointNote, toModelFileError, type DownloadContext } from "./download-errors.js";
+import { copyHint, endpointNote, shownModel, toModelFileError, type DownloadContext } from "./download-errors.js";
 import { createDownloadDisplay, formatBytes, type DownloadProgress, type ProgressOutput } from "./download-progress.js";
 import { isFile } from "./local-model-file.js";
 import { recordModelFile } from "./model-index.js";
-import { expectedFileName } from "./model-source.js";
+import { expectedFileName, urlFileName } from "./model-source.js";
+import { modelIndexKey, redactUrl } from "./model-url.js";
+import { checkFreeSpace, directoryWriteError } from "./models-directory-check.js";
 import type { NodeLlamaCpp } from "./node-llama-cpp-module.js";
 
 /** node-llama-cpp's `resolveModelFile`. */
@@ -74,8 +76,9 @@ export async function download(resolveModelFile: ResolveModelFile, context: Down
   const displayMode = options.progressDisplay ?? "auto";
   const showDisplay = displayMode === "always" || (displayMode === "auto" && options.onProgress === undefined);
   const name = expectedFileName(context.source);
-  const resumed = name !== undefined && (await isFile(join(context.directory, `${name}.ipull`)));
-  const display = showDisplay ? createDownloadDisplay(context.model, options.output ?? process.stderr, { resumed }) : undefined;
+  const partialPath = name !== undefined ? join(context.directory, `${name}.ipull`) : undefined;
+  const resumed = partialPath !== undefined && (await isFile(partialPath));
+  const display = showDisplay ? createDownloadDisplay(shownModel(context), options.output ?? process.stderr, { resumed }) : undefined;
 
   let last: DownloadProgress = { downloadedBytes: 0, totalBytes: 0 };
   const stallMs = options.stallTimeoutMs ?? DEFAULT_STALL_MS;
@@ -87,8 +90,8 @@ export async function download(resolveModelFile: ResolveModelFile, context: Down
       const hint = copyHint(context);
       stop(
         new MoAModelFileError(
-          { model: context.model, reason: "stalled", url: context.url, ...(hint.path ? { path: hint.path } : {}) },
-          `Downloading model "${context.model}" stalled: nothing received from ${new URL(context.url).origin} for ${stallMs} ms${at}. The partial file is kept ` +
+          { model: shownModel(context), reason: "stalled", url: redactUrl(context.url), ...(hint.path ? { path: hint.path } : {}) },
+          `Downloading model "${shownModel(context)}" stalled: nothing received from ${new URL(redactUrl(context.url)).origin} for ${stallMs} ms${at}. The partial file is kept ` +
             `in ${context.directory} and the next try resumes it. Check the network connection${endpointNote(context)}, or ${hint.text}.`,
         ),
       );
@@ -105,10 +108,17 @@ export async function download(resolveModelFile: ResolveModelFile, context: Down
     }
   };
   let settled = false;
+  let spaceChecked = false;
+  const checkSpace = (totalBytes: number) => {
+    spaceChecked = true;
+    // The first time ipull knows the size: stop (the partial file kept) when it cannot fit.
+    checkFreeSpace(context, totalBytes, partialPath).catch(stop);
+  };
   const onProgress = ({ totalSize, downloadedSize }: { totalSize: number; downloadedSize: number }) => {
     // ipull may report once more after a stop: neither the caller nor the stall timer hear of it.
     if (settled || controller.signal.aborted) return;
     armStall();
+    if (!spaceChecked && totalSize > 0) checkSpace(totalSize);
     // ipull counts a chunk's bytes again when it refetches the chunk after a dropped connection.
     const downloadedBytes = Math.max(last.downloadedBytes, totalSize > 0 ? Math.min(downloadedSize, totalSize) : downloadedSize);
     if (downloadedBytes !== last.downloadedBytes || totalSize !== last.totalBytes) emit({ downloadedBytes, totalBytes: totalSize });
@@ -125,6 +135,8 @@ export async function download(resolveModelFile: ResolveModelFile, context: Down
   const task = resolveModelFile(context.model, {
     directory: context.directory,
     cli: false,
+    // A URL is saved under a name with a hash of the whole URL: two URLs ending in the same name are two files.
+    ...(context.source.kind === "url" && urlFileName(context.source.url) !== undefined ? { fileName: urlFileName(context.source.url) } : {}),
     // Keep the partial `.ipull` file on an abort: the next call resumes it.
     deleteTempFileOnCancel: false,
     signal: controller.signal,
@@ -144,12 +156,17 @@ export async function download(resolveModelFile: ResolveModelFile, context: Down
       await truncate(path, last.totalBytes);
       size = last.totalBytes;
     }
+    if (last.totalBytes > 0 && size < last.totalBytes) {
+      // A short file under the final name would be taken for the model from now on: remove it.
+      await unlink(path).catch(() => undefined);
+      throw toModelFileError(new Error(`the file saved is ${size} bytes, not the ${last.totalBytes} the server gave; it was removed, and the next try downloads it again`), context);
+    }
     if (last.downloadedBytes !== size || last.totalBytes !== size) {
       if (last.totalBytes > 0 || last.downloadedBytes > 0) emit({ downloadedBytes: size, totalBytes: size });
       // An `onProgress` that throws on the last call still fails the call.
       if (controller.signal.aborted) throw controller.signal.reason;
     }
-    if (dirname(path) === context.directory) await recordModelFile(context.directory, context.model, path);
+    if (dirname(path) === context.directory) await recordModelFile(context.directory, modelIndexKey(context.model), path);
     display?.finish(path);
     return path;
   } catch (error) {
@@ -159,7 +176,7 @@ export async function download(resolveModelFile: ResolveModelFile, context: Down
       await settleWithin(task, ABORT_GRACE_MS);
       throw controller.signal.reason;
     }
-    throw toModelFileError(error, context);
+    throw directoryWriteError(error, context) ?? toModelFileError(error, context);
   } finally {
     settled = true;
     clearTimeout(stallTimer);

@@ -19,17 +19,27 @@
  *   download that receives nothing for `stallTimeoutMs` stops with the partial file kept.
  * - Now and then ipull's last save of its chunk record lands after its final truncate, so the finished
  *   file ends with that JSON: the file is cut back to the size the server gave.
+ * - node-llama-cpp names a URL's file after its last segment only, so two URLs ending in `model.gguf` would
+ *   share one file: a URL is saved as `<name>-<hash of the URL>.gguf`, and indexed by its redacted form
+ *   and that hash; messages show URLs without userinfo or query values.
+ * - A file under the final name whose size is not the one the index recorded (or the server gave) is not
+ *   taken for the model: it is removed and downloaded again.
+ * - The models directory is created and checked (a writable directory, room for the file) before and as
+ *   a download starts: ipull would fail with a stall, an `ENOTDIR` or unhandled `ENOSPC` rejections.
  * - `HF_ENDPOINT` (or llama.cpp's `MODEL_ENDPOINT`, which wins) points `hf:` URIs at a mirror; the
  *   endpoint is resolved here and passed on, so error messages name the URL that was actually tried.
  */
-import { dirname, join } from "node:path";
+import { stat, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import type { DownloadContext } from "./download-errors.js";
 import { hubEndpoint } from "./hub-endpoint.js";
 import { isFile, localFile } from "./local-model-file.js";
 import { download, type DownloadOptions, type ResolveModelFile } from "./model-download.js";
-import { indexedModelPath, recordModelFile } from "./model-index.js";
+import { indexedModelPath, recordedFileSize, recordModelFile } from "./model-index.js";
 import { resolveModelsDirectory } from "./models-directory.js";
-import { expectedFileName, firstUrl, parseModelSource, type RemoteModelSource } from "./model-source.js";
+import { ensureWritableDirectory } from "./models-directory-check.js";
+import { expectedFileName, firstUrl, parseModelSource, urlFileName, type RemoteModelSource } from "./model-source.js";
+import { modelIndexKey } from "./model-url.js";
 import { loadNodeLlamaCpp } from "./node-llama-cpp-module.js";
 import { checkReachable } from "./server-reachability.js";
 
@@ -67,7 +77,7 @@ export async function cachedModelPath(model: string, options: CachedModelPathOpt
   const source = parseModelSource(model);
   if (source.kind === "file") return (await isFile(source.path)) ? source.path : undefined;
   const directory = resolveModelsDirectory(options.directory);
-  const indexed = await indexedModelPath(directory, model.trim());
+  const indexed = await indexedModelPath(directory, modelIndexKey(model.trim()));
   if (indexed) return indexed;
   let llamaCpp;
   try {
@@ -75,7 +85,19 @@ export async function cachedModelPath(model: string, options: CachedModelPathOpt
   } catch {
     return undefined;
   }
-  return findWithoutRequest(llamaCpp.resolveModelFile, model.trim(), source, directory, hubEndpoint());
+  const found = await findWithoutRequest(llamaCpp.resolveModelFile, model.trim(), source, directory, hubEndpoint());
+  return found !== undefined && (await isComplete(directory, found)) ? found : undefined;
+}
+
+/**
+ * Whether the file at `path` is whole as far as the index knows: when the index recorded a file of that
+ * name in `directory`, the sizes must agree (a file cut short under the final name is not the model).
+ */
+async function isComplete(directory: string, path: string): Promise<boolean> {
+  if (dirname(path) !== directory) return true;
+  const recorded = await recordedFileSize(directory, basename(path));
+  if (recorded === undefined) return true;
+  return (await stat(path).catch(() => undefined))?.size === recorded;
 }
 
 /** node-llama-cpp's lookup with downloads off (it makes no request then), then the name a URL is saved under. */
@@ -86,9 +108,12 @@ async function findWithoutRequest(
   directory: string,
   endpoint: string,
 ): Promise<string | undefined> {
-  const found = await resolveModelFile(model, { directory, download: false, cli: false, endpoints: { huggingFace: endpoint } }).catch(() => undefined);
+  const fileName = source.kind === "url" ? urlFileName(source.url) : undefined;
+  const found = await resolveModelFile(model, { directory, download: false, cli: false, endpoints: { huggingFace: endpoint }, ...(fileName ? { fileName } : {}) }).catch(
+    () => undefined,
+  );
   if (found !== undefined && (await isFile(found))) return found;
-  // node-llama-cpp names a URL's file after the URL's last segment, but does not look for it without a request.
+  // A URL's file is looked for by the name it is saved under (node-llama-cpp does not, without a request).
   const name = source.kind === "url" ? expectedFileName(source) : undefined;
   if (name !== undefined && (await isFile(join(directory, name)))) return join(directory, name);
   return undefined;
@@ -119,8 +144,9 @@ export async function resolveModelPath(model: string, options: ResolveModelPathO
   const source = parseModelSource(model);
   if (source.kind === "file") return localFile(model, source.path);
   const key = model.trim();
+  const indexKey = modelIndexKey(key);
   const directory = resolveModelsDirectory(options.directory);
-  const indexed = await indexedModelPath(directory, key);
+  const indexed = await indexedModelPath(directory, indexKey);
   if (indexed) return indexed;
 
   const endpoint = hubEndpoint();
@@ -128,10 +154,15 @@ export async function resolveModelPath(model: string, options: ResolveModelPathO
   options.signal?.throwIfAborted();
   const found = await findWithoutRequest(llamaCpp.resolveModelFile, key, source, directory, endpoint);
   if (found !== undefined) {
-    if (dirname(found) === directory) await recordModelFile(directory, key, found);
-    return found;
+    if (await isComplete(directory, found)) {
+      if (dirname(found) === directory) await recordModelFile(directory, indexKey, found);
+      return found;
+    }
+    // Not the size recorded: a partial copy under the final name. node-llama-cpp would return it as it is.
+    await unlink(found).catch(() => undefined);
   }
   const context: DownloadContext = { model: key, source, directory, endpoint, url: firstUrl(source, endpoint) };
+  await ensureWritableDirectory(context);
   await checkReachable(context, options.connectTimeoutMs, options.signal);
   return download(llamaCpp.resolveModelFile, context, options);
 }

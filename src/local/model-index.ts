@@ -37,13 +37,29 @@ async function readIndex(directory: string): Promise<ModelIndex> {
   return { version: 1, models: {} };
 }
 
+/** What the index says of `model` (its key), when it names a file in the directory; `undefined` otherwise. */
+export async function indexEntry(directory: string, model: string): Promise<ModelIndexEntry | undefined> {
+  const entry = (await readIndex(directory)).models[model];
+  if (!entry || typeof entry.file !== "string" || basename(entry.file) !== entry.file || typeof entry.size !== "number") return undefined;
+  return entry;
+}
+
+/**
+ * The size the index recorded for the file named `file` (under any key), or `undefined`: a file of
+ * another size under that name is a partial or damaged copy, not the model.
+ */
+export async function recordedFileSize(directory: string, file: string): Promise<number | undefined> {
+  const entries = Object.values((await readIndex(directory)).models);
+  return entries.find((entry) => entry?.file === file && typeof entry.size === "number")?.size;
+}
+
 /**
  * The path of `model`'s file in `directory` when the index names one and it is there, complete (its
  * recorded size); `undefined` otherwise. No request; reads one small file and stats one.
  */
 export async function indexedModelPath(directory: string, model: string): Promise<string | undefined> {
-  const entry = (await readIndex(directory)).models[model];
-  if (!entry || typeof entry.file !== "string" || basename(entry.file) !== entry.file) return undefined;
+  const entry = await indexEntry(directory, model);
+  if (!entry) return undefined;
   const path = join(directory, entry.file);
   try {
     const info = await stat(path);

@@ -7,6 +7,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MoAConfigError } from "../errors.js";
+import { shortHash } from "./model-url.js";
 
 /** What a model string names. */
 export type ModelSource =
@@ -73,14 +74,38 @@ export function firstUrl(source: RemoteModelSource, endpoint: string): string {
   }
 }
 
+/** A split model's part (`-00001-of-00003.gguf`): node-llama-cpp finds the other parts by this name. */
+const SPLIT_PART = /-\d{5}-of-\d{5}\.gguf$/i;
+
 /**
- * The name node-llama-cpp saves `source` under in the models directory, when it can be told without a
- * request (not for an `hf:` tag that is not a quantization name) and the name needs none of its
- * character replacements; `undefined` otherwise. Used to say where a copy of the file would be found.
+ * The file name a URL is saved under: its last segment with a short hash of the whole URL before the
+ * extension (`model-1a2b3c4d5e6f.gguf`), so that two URLs ending in the same name are two files. It is
+ * passed to node-llama-cpp as `fileName`. `undefined` for a split model's part, which keeps
+ * node-llama-cpp's own name (its other parts are found by it).
+ */
+export function urlFileName(url: string): string | undefined {
+  let last = "";
+  try {
+    last = decodeURIComponent(new URL(url).pathname.split("/").pop() ?? "");
+  } catch {
+    return undefined;
+  }
+  if (SPLIT_PART.test(last)) return undefined;
+  const gguf = last.toLowerCase().endsWith(".gguf");
+  const stem = (gguf ? last.slice(0, -".gguf".length) : last).replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 80) || "model";
+  return `${stem}-${shortHash(url)}.gguf`;
+}
+
+/**
+ * The name `source` is saved under in the models directory, when it can be told without a request (not
+ * for an `hf:` tag that is not a quantization name) and the name needs none of node-llama-cpp's
+ * character replacements; `undefined` otherwise. A URL's name is {@link urlFileName}.
  */
 export function expectedFileName(source: RemoteModelSource): string | undefined {
   const safe = (...parts: string[]) => parts.every((part) => SAFE_NAME.test(part));
   if (source.kind === "url") {
+    const hashed = urlFileName(source.url);
+    if (hashed !== undefined) return hashed;
     const name = decodeURIComponent(new URL(source.url).pathname.split("/").pop() ?? "");
     return safe(name) ? name : undefined;
   }

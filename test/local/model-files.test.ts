@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import fsp, { mkdir, mkdtemp, readFile, readdir, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -23,6 +23,7 @@ import {
   resolveModelPath,
   resolveModelsDirectory,
 } from "../../src/local/model-files.js";
+import { urlFileName } from "../../src/local/model-source.js";
 import { closedPort } from "../support/closed-port.js";
 import { startHubServer, type HubRequest, type HubServer } from "../support/hub-server.js";
 
@@ -68,6 +69,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   vi.unstubAllEnvs();
   hub.release();
   await rm(scratch, { recursive: true, force: true });
@@ -140,7 +142,8 @@ describe("first download and reuse", () => {
     const url = hub.fileUrl({ file: "/files/plain/model.gguf" });
     const path = await resolveModelPath(url, { directory: dir, ...quiet });
 
-    expect(path).toBe(join(dir, "model.gguf"));
+    expect(path).toMatch(/\/model-[0-9a-f]{12}\.gguf$/);
+    expect(path).toBe(join(dir, urlFileName(url)!));
     expect(Buffer.compare(await readFile(path), SMALL)).toBe(0);
     expect(fileRequests(hub.requests).every((r) => r.path === "/files/plain/model.gguf")).toBe(true);
 
@@ -390,7 +393,7 @@ describe("errors", () => {
       ["hf:user/repo:Q8_0", `http://127.0.0.1:${port}/v2/user/repo/manifests/Q8_0`, "hf_user_repo_repo.Q8_0.gguf"],
       // node-llama-cpp alone retries this one for about 12 minutes.
       ["hf:user/repo/file.gguf", `http://127.0.0.1:${port}/user/repo/resolve/main/file.gguf?download=true`, "hf_user_repo_file.gguf"],
-      [`http://127.0.0.1:${port}/files/plain/model.gguf`, `http://127.0.0.1:${port}/files/plain/model.gguf`, "model.gguf"],
+      [`http://127.0.0.1:${port}/files/plain/model.gguf`, `http://127.0.0.1:${port}/files/plain/model.gguf`, urlFileName(`http://127.0.0.1:${port}/files/plain/model.gguf`)!],
     ] as const) {
       const started = Date.now();
       const error = await caught(resolveModelPath(model, { directory: dir, ...quiet }));
@@ -476,5 +479,103 @@ describe("endpoint, directory, sizes", () => {
     expect(hub.requests.filter((r) => r.path.includes("/resolve/") || r.path.startsWith("/files/")).every((r) => r.method === "HEAD")).toBe(true);
     await expect(caught(remoteModelSize("hf:user/repo:Q3_K_S"))).resolves.toMatchObject({ reason: "not_found", status: 404 });
     await expect(caught(remoteModelSize("hf:user/repo/nope.gguf"))).resolves.toMatchObject({ reason: "not_found", status: 404 });
+  });
+});
+
+describe("cache keys, partial files, secrets", () => {
+  it("two URLs ending in the same file name are two files: the second is downloaded, not taken from the first", async () => {
+    const other = randomBytes(MiB + 7);
+    hub.addFile({ file: "/files/a/model.gguf", content: SMALL });
+    hub.addFile({ file: "/files/b/model.gguf", content: other });
+    const first = await resolveModelPath(hub.fileUrl({ file: "/files/a/model.gguf" }), { directory: dir, ...quiet });
+    hub.clearRequests();
+    const url = hub.fileUrl({ file: "/files/b/model.gguf" });
+    await expect(cachedModelPath(url, { directory: dir })).resolves.toBeUndefined();
+    const second = await resolveModelPath(url, { directory: dir, ...quiet });
+
+    expect(second).not.toBe(first);
+    expect(fileRequests(hub.requests).some((r) => r.path === "/files/b/model.gguf")).toBe(true);
+    expect(Buffer.compare(await readFile(second), other)).toBe(0);
+    expect(Buffer.compare(await readFile(first), SMALL)).toBe(0);
+    await expect(cachedModelPath(url, { directory: dir })).resolves.toBe(second);
+  });
+
+  it("a file cut short under its final name is not used: found by the index or by name, it is downloaded again", async () => {
+    for (const model of ["hf:user/repo/file.gguf", "hf:user/repo:Q8_0", hub.fileUrl({ file: "/files/plain/model.gguf" })]) {
+      const path = await resolveModelPath(model, { directory: dir, ...quiet });
+      await truncate(path, 1000);
+      await expect(cachedModelPath(model, { directory: dir })).resolves.toBeUndefined();
+      hub.clearRequests();
+      await expect(resolveModelPath(model, { directory: dir, ...quiet })).resolves.toBe(path);
+      expect(fileRequests(hub.requests).some((r) => r.method === "GET")).toBe(true);
+      expect(Buffer.compare(await readFile(path), SMALL)).toBe(0);
+      await expect(cachedModelPath(model, { directory: dir })).resolves.toBe(path);
+    }
+  });
+
+  it("secrets in a URL appear in no message and not in the index", async () => {
+    const url = `${hub.fileUrl({ file: "/files/plain/model.gguf" })}?token=SECRET`;
+    await resolveModelPath(url, { directory: dir, ...quiet });
+    const index = await readFile(join(dir, MODEL_INDEX_FILE), "utf8");
+    expect(index).not.toContain("SECRET");
+    expect(index).toContain("/files/plain/model.gguf?token=…");
+    hub.clearRequests();
+    await expect(resolveModelPath(url, { directory: dir, ...quiet })).resolves.toBeDefined();
+    expect(hub.requests).toEqual([]);
+
+    const port = await closedPort();
+    const offline = await caught(resolveModelPath(`http://user:pass@127.0.0.1:${port}/m.gguf?token=SECRET&x=2`, { directory: dir, ...quiet }));
+    expect(offline).toMatchObject({ reason: "offline", url: `http://127.0.0.1:${port}/m.gguf?token=…&x=…` });
+    hub.failWith(404, "/files/secret.gguf");
+    const notFound = await caught(resolveModelPath(`${hub.url.replace("://", "://user:pass@")}/files/secret.gguf?token=SECRET`, { directory: dir, ...quiet }));
+    for (const error of [offline, notFound]) {
+      expect(MoAModelFileError.isInstance(error)).toBe(true);
+      const text = `${(error as Error).message} ${JSON.stringify(error)} ${(error as MoAModelFileError).url} ${(error as MoAModelFileError).model}`;
+      expect(text).not.toMatch(/SECRET|pass@/);
+    }
+  });
+});
+
+describe("the models directory", () => {
+  const url = () => hub.fileUrl({ file: "/files/plain/model.gguf" });
+
+  it("a file where the directory should be: not_writable, naming it, with no request", async () => {
+    await writeFile(dir, "not a directory");
+    const error = await caught(resolveModelPath(url(), { directory: dir, ...quiet }));
+    expect(error).toMatchObject({ name: "MoAModelFileError", reason: "not_writable" });
+    expect((error as Error).message).toContain(`the models directory ${dir} is not a directory`);
+    expect(hub.requests).toEqual([]);
+  });
+
+  it("a directory that cannot be written to: not_writable at once, naming it (no 60 s stall)", async () => {
+    await mkdir(dir, { recursive: true });
+    // Root may write anywhere, so the refusal is simulated as the OS gives it.
+    vi.spyOn(fsp, "access").mockRejectedValue(Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" }));
+    const error = await caught(resolveModelPath(url(), { directory: dir, ...quiet }));
+    expect(error).toMatchObject({ reason: "not_writable" });
+    expect((error as Error).message).toContain(`the models directory ${dir} is not writable`);
+    expect(hub.requests).toEqual([]);
+  });
+
+  it("too little free space: no_space saying how much is needed and free; no unhandled rejection; a later call resumes", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const free = MiB;
+      vi.spyOn(fsp, "statfs").mockImplementation(async () => ({ type: 0, bsize: 4096, blocks: 1e6, bfree: free / 4096, bavail: free / 4096, files: 1e6, ffree: 1e6 }));
+      const started = Date.now();
+      const error = await caught(resolveModelPath("hf:user/repo:Q4_K_M", { directory: dir, ...quiet }));
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(error).toMatchObject({ reason: "no_space", model: "hf:user/repo:Q4_K_M" });
+      expect((error as Error).message).toContain(`the models directory ${dir} has too little free space: the model needs ${Math.ceil(BIG.length / MiB)} MiB, 1 MiB free`);
+      vi.restoreAllMocks();
+      const path = await resolveModelPath("hf:user/repo:Q4_K_M", { directory: dir, ...quiet });
+      expect(Buffer.compare(await readFile(path), BIG)).toBe(0);
+      await new Promise((done) => setTimeout(done, 200));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
   });
 });
