@@ -70,6 +70,12 @@ const fieldsSchema = z.looseObject({
   modelsDir: z.string().min(1, { error: expected("a directory path") }).optional(),
 });
 
+/** LangChain's own chat-model fields, which a `llama-cpp:` spec's `params` may carry too. */
+const LANGCHAIN_FIELDS = ["callbacks", "callbackManager", "tags", "metadata", "verbose", "cache", "maxRetries", "maxConcurrency", "onFailedAttempt", "disableStreaming", "outputVersion"];
+
+/** Every field {@link ChatNodeLlamaCpp} takes, LangChain's included (for refusing a misspelt one). */
+export const CHAT_NODE_LLAMA_CPP_FIELDS: readonly string[] = [...Object.keys(fieldsSchema.shape), "onDownloadProgress", ...LANGCHAIN_FIELDS];
+
 /** Checks the fields (which may come from untyped JavaScript); throws a `MoAConfigError` naming the field and what is valid. */
 export function checkFields(fields: unknown): ChatNodeLlamaCppFields {
   return parseWith(fieldsSchema, fields) as ChatNodeLlamaCppFields;

@@ -106,8 +106,10 @@ describe("MixtureOfAgents of local models as a chat model", { timeout: ENGINE_TE
     await expect(moa.invoke({ messages: [new HumanMessage("q")] })).rejects.toThrow(`Invalid proposers[1]: the model file ${missing} does not exist; give an existing .gguf path, an https:// URL or an "hf:<user>/<repo>:<quant>" URI`);
   });
 
-  it("names an invalid engine field under params", async () => {
-    const moa = createMixtureOfAgents({ proposers: [{ model: `llama-cpp:${tinyModel().path}`, params: { threads: 0 } }], aggregator: `llama-cpp:${tinyModel().path}` });
-    await expect(moa.invoke({ messages: [new HumanMessage("q")] })).rejects.toThrow("Invalid proposers[0].params.threads: expected an integer >= 1; got 0");
+  it("names an invalid or misspelt engine field under params when the mixture is made", () => {
+    const make = (params: Record<string, unknown>) => () => createMixtureOfAgents({ proposers: [{ model: `llama-cpp:${tinyModel().path}`, params }], aggregator: `llama-cpp:${tinyModel().path}` });
+    expect(make({ threads: 0 })).toThrow("Invalid proposers[0].params.threads: expected an integer >= 1; got 0");
+    expect(make({ contextsize: 512 })).toThrow(/^Invalid proposers\[0\]\.params: unknown field\(s\) contextsize; a "llama-cpp:" model's params take: .*contextSize/);
+    expect(make({ contextSize: 512, sequences: 2, tags: ["t"] })).not.toThrow();
   });
 });
