@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { AIMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { OutputParserException } from "@langchain/core/output_parsers";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
@@ -68,15 +69,16 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
       const given = toolCalls.length > 0 ? toolCalls.map((call) => `${call.name}(${JSON.stringify(call.args)})`).join(", ") : message.text || "(no text)";
       throw new OutputParserException(`The aggregator ${answeredBy} answered what does not fit the structured output's schema: ${given.slice(0, 300)}`, given);
     }
+    const id = answerId(message.id, state.messages);
     const final = new AIMessage({
       content: message.content,
-      ...(message.id ? { id: message.id } : {}),
+      ...(id !== undefined ? { id } : {}),
       ...(message.name ? { name: message.name } : {}),
       tool_calls: toolCalls,
       ...(message.invalid_tool_calls?.length ? { invalid_tool_calls: message.invalid_tool_calls } : {}),
       additional_kwargs: hasParsed ? { ...message.additional_kwargs, parsed: answer.parsed } : message.additional_kwargs,
       // The model that wrote the answer, as the provider reported it (`model` or `model_name`), else as configured.
-      response_metadata: Object.assign({}, message.response_metadata, { model: modelName(message) ?? answeredBy, moa: trace }),
+      response_metadata: Object.assign({}, message.response_metadata, providerId(message), { model: modelName(message) ?? answeredBy, moa: trace }),
       ...(usage ? { usage_metadata: usage } : {}),
     });
     return { messages: [final], trace, ...(hasParsed ? { structuredResponse: answer.parsed } : {}) };
@@ -101,6 +103,21 @@ async function replayedAnswer(
   const startedAt = now();
   const message = await replayAnswer(winner.text, config, { source: record ? "vote" : "agreement", proposer: winner.id, model: winner.model, hidden });
   return { answer: { message, startedAt, endedAt: now(), attempts: 1 }, answeredBy: winner.model, records: [], vote: record };
+}
+
+/**
+ * The answer's id: the aggregator's own, unless a message of the thread has it already (a server or a
+ * response cache that repeats its completion ids); then a new one, since LangGraph's messages reducer
+ * replaces a message by id and the answer would overwrite an earlier one.
+ */
+function answerId(given: string | undefined, thread: readonly BaseMessage[]): string | undefined {
+  if (given === undefined || given === "") return undefined;
+  return thread.some((message) => message.id === given) ? randomUUID() : given;
+}
+
+/** The aggregator's own message id as `response_metadata.id` (where Anthropic's and OpenAI's Responses clients put theirs), unless it is there already. */
+function providerId(message: AIMessage): { id?: string } {
+  return message.id && message.response_metadata.id === undefined ? { id: message.id } : {};
 }
 
 function modelName(message: AIMessage): string | undefined {

@@ -123,6 +123,17 @@ describe("LangGraph Server", () => {
     expect(models.requests.filter((r) => r.model === "x4")).toHaveLength(1);
   }, 60_000);
 
+  it("an aggregator that repeats its completion id leaves every answered turn on the thread", async () => {
+    models.setScript("same-id", { responseId: "session-1", text: (request) => `answer to ${lastUserQuestion(request)}` });
+    const thread = await client.threads.create();
+    const configurable = { proposers: ["openai:p1"], aggregator: "openai:same-id" };
+    for (const content of ["Q1", "Q2", "Q3"]) {
+      await client.runs.wait(thread.thread_id, "moa", { input: { messages: [{ role: "human", content }] }, config: { configurable }, raiseError: true });
+    }
+    const state = (await client.threads.getState(thread.thread_id)).values as MoAState;
+    expect(state.messages.map((m) => m.content)).toEqual(["Q1", "answer to Q1", "Q2", "answer to Q2", "Q3", "answer to Q3"]);
+  }, 60_000);
+
   it("a run's configurable applies to that run only: the thread's next run without one uses the server's models", async () => {
     const thread = await client.threads.create();
     const ask = (content: string, configurable?: Record<string, unknown>) =>

@@ -59,10 +59,16 @@ const callParts = (answer: Answer): Part[] => answer.toolCalls.map((call) => ({ 
 
 /** A GenerateContentResponse; `usage` as given (streams send the prompt count first, the total at the end). */
 function response(answer: Answer, parts: Part[], finished: boolean, usage: Answer["usage"]): Record<string, unknown> {
-  const candidate = { content: { parts, role: "model" }, index: 0, ...(finished ? { finishReason: "STOP" } : {}) };
+  const reason = answer.finishReason === undefined ? "STOP" : answer.finishReason;
+  // A candidate stopped by a filter (SAFETY, RECITATION, ...) before any text comes without content.
+  const contentless = answer.text === "" && answer.toolCalls.length === 0 && reason !== null && reason !== "STOP";
+  const candidate = { ...(contentless ? {} : { content: { parts, role: "model" } }), index: 0, ...(finished && reason !== null ? { finishReason: reason } : {}) };
+  return { candidates: [candidate], ...usageMetadataOf(usage), modelVersion: answer.model, responseId: answer.id };
+}
+
+function usageMetadataOf(usage: Answer["usage"]): Record<string, unknown> {
   const cached = usage?.cached ? { cachedContentTokenCount: usage.cached } : {};
-  const usageMetadata = usage ? { usageMetadata: { promptTokenCount: usage.input, candidatesTokenCount: usage.output, totalTokenCount: usage.input + usage.output, ...cached } } : {};
-  return { candidates: [candidate], ...usageMetadata, modelVersion: answer.model, responseId: answer.id };
+  return usage ? { usageMetadata: { promptTokenCount: usage.input, candidatesTokenCount: usage.output, totalTokenCount: usage.input + usage.output, ...cached } } : {};
 }
 
 const adapter: ProtocolAdapter = {
@@ -100,6 +106,7 @@ const adapter: ProtocolAdapter = {
   chunk: (answer, piece) => response(answer, [{ text: piece }], false, answer.usage && { input: answer.usage.input, output: 0 }),
   // The last chunk carries the function calls whole, with the finish reason, as Gemini sends them.
   closing: (answer) => [response(answer, answer.toolCalls.length > 0 ? callParts(answer) : [{ text: "" }], true, answer.usage)],
+  blocked: (answer) => ({ promptFeedback: { blockReason: answer.blockReason }, ...usageMetadataOf(answer.usage && { input: answer.usage.input, output: 0 }), modelVersion: answer.model }),
 };
 
 /**

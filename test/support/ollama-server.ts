@@ -29,7 +29,8 @@ function line(answer: Answer, content: string, done: boolean, toolCalls: AnswerT
   if (!done) return head;
   // Ollama counts the prompt tokens it evaluated: a prefix still in its KV cache is not evaluated again.
   const counts = answer.usage ? { prompt_eval_count: answer.usage.input - (answer.usage.cached ?? 0), eval_count: answer.usage.output } : {};
-  return { ...head, done_reason: "stop", total_duration: 1_000_000, load_duration: 100_000, prompt_eval_duration: 200_000, eval_duration: 700_000, ...counts };
+  const reason = answer.finishReason === undefined ? "stop" : answer.finishReason;
+  return { ...head, ...(reason !== null ? { done_reason: reason } : {}), total_duration: 1_000_000, load_duration: 100_000, prompt_eval_duration: 200_000, eval_duration: 700_000, ...counts };
 }
 
 const adapter: ProtocolAdapter = {

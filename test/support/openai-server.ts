@@ -32,7 +32,7 @@ function deltaChunk(answer: Answer, delta: Record<string, unknown>): Record<stri
   return chunkOf(answer, [{ index: 0, delta, logprobs: null, finish_reason: null }]);
 }
 
-const finishReason = (answer: Answer): string => (answer.toolCalls.length > 0 ? "tool_calls" : "stop");
+const finishReason = (answer: Answer): string | null => (answer.finishReason !== undefined ? answer.finishReason : answer.toolCalls.length > 0 ? "tool_calls" : "stop");
 
 function wireToolCall(call: AnswerToolCall): Record<string, unknown> {
   return { id: call.id, type: "function", function: { name: call.name, arguments: JSON.stringify(call.args) } };

@@ -37,6 +37,16 @@ export interface ModelScript {
    * it before it answers normally (default: every request).
    */
   fault?: Fault;
+  /** The response id sent with every answer (a server or cache that repeats its ids); default: unique per request. */
+  responseId?: string;
+  /**
+   * The finish reason sent instead of the normal one (OpenAI `finish_reason`, Ollama `done_reason`, Gemini
+   * `finishReason`), e.g. `"content_filter"`, `"length"`, `"SAFETY"`. `null` sends none: a stream then ends
+   * after its text without its closing events (a proxy closing the connection cleanly).
+   */
+  finishReason?: string | null;
+  /** Gemini only: the prompt is blocked (`promptFeedback.blockReason`), and no candidate is sent. */
+  blockReason?: string;
 }
 
 /** Tokens a response reports: read, written, and of those read, how many came from the prompt cache. */
@@ -55,7 +65,7 @@ export type Fault =
    * `context_length_exceeded`; Gemini's `google.rpc.ErrorInfo` reason, e.g. `API_KEY_INVALID`; Ollama
    * sends none).
    */
-  | { kind: "status"; status: number; retryAfterSeconds?: number; times?: number; message?: string; code?: string }
+  | { kind: "status"; status: number; retryAfterSeconds?: number; times?: number; message?: string; code?: string; headers?: Record<string, string> }
   /** Destroys the socket after sending the headers and (when streaming) one chunk. */
   | { kind: "reset"; times?: number }
   /** A 200 whose body (or, when streaming, a stream event) is not valid JSON. */
@@ -155,6 +165,10 @@ export interface Answer {
   toolCalls: AnswerToolCall[];
   usage: Usage | null;
   request: RecordedRequest;
+  /** The script's finish reason, when it replaces the normal one (`null`: none is sent). */
+  finishReason?: string | null;
+  /** The script's prompt block reason (Gemini). */
+  blockReason?: string;
 }
 
 /** The protocol-specific half of a server: routing, parsing and rendering. */
@@ -180,6 +194,8 @@ export interface ProtocolAdapter {
   toolCallChunks?(answer: Answer): unknown[];
   /** The events that end a stream (finish reason, usage). */
   closing(answer: Answer): unknown[];
+  /** The response to a blocked prompt (Gemini's `promptFeedback.blockReason`), sent whole or as the stream's one event. */
+  blocked?(answer: Answer): unknown;
 }
 
 const DEFAULT_USAGE = { input: 10, output: 5 };
@@ -338,7 +354,9 @@ export async function startProtocolServer(adapter: ProtocolAdapter, options: Ser
     const pieces = text === "" && toolCalls.length > 0 ? [] : splitPieces(text);
     const usage = usageOf(script, request, text);
     sequence += 1;
-    return { model: request.model, id: `${adapter.protocol}-${sequence}`, created: Math.floor(Date.now() / 1000), text, pieces, toolCalls, usage, request };
+    const id = script.responseId ?? `${adapter.protocol}-${sequence}`;
+    const ending = { ...(script.finishReason !== undefined ? { finishReason: script.finishReason } : {}), ...(script.blockReason !== undefined ? { blockReason: script.blockReason } : {}) };
+    return { model: request.model, id, created: Math.floor(Date.now() / 1000), text, pieces, toolCalls, usage, request, ...ending };
   }
 
   /** The events of a streamed answer before the closing ones: the text pieces, then the tool calls. */
@@ -354,6 +372,7 @@ export async function startProtocolServer(adapter: ProtocolAdapter, options: Ser
       if (index++ > 0 && delayMs > 0 && !(await ex.sleep(delayMs))) return;
       ex.write(frame(JSON.stringify(event)));
     }
+    if (answer.finishReason === null) return ex.end();
     for (const event of adapter.closing(answer)) ex.write(frame(JSON.stringify(event)));
     ex.end(adapter.streamTrailer);
   }
@@ -361,7 +380,7 @@ export async function startProtocolServer(adapter: ProtocolAdapter, options: Ser
   async function playFault(ex: Exchange, fault: Fault, answer: Answer, stream: boolean, delayMs: number): Promise<void> {
     if (fault.kind === "hang") return;
     if (fault.kind === "status") {
-      const retry: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
+      const retry: Record<string, string> = { ...(fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) }), ...fault.headers };
       const message = fault.message ?? statusMessage(fault.status, answer.model, fault.retryAfterSeconds);
       return ex.json(fault.status, adapter.errorBody(fault.status, message, fault.retryAfterSeconds, fault.code), retry);
     }
@@ -397,6 +416,12 @@ export async function startProtocolServer(adapter: ProtocolAdapter, options: Ser
     const latencyMs = typeof script.latencyMs === "function" ? script.latencyMs() : script.latencyMs;
     if (latencyMs && !(await ex.sleep(latencyMs))) return;
     if (fault) return playFault(ex, fault, answer, chat.stream, script.chunkDelayMs ?? ENDLESS_DELAY_MS);
+    const blocked = answer.blockReason !== undefined ? adapter.blocked?.(answer) : undefined;
+    if (blocked !== undefined && chat.stream) {
+      ex.start(200, streamType);
+      return ex.end(frame(JSON.stringify(blocked)));
+    }
+    if (blocked !== undefined) return ex.json(200, blocked);
     if (chat.stream) return streamAnswer(ex, answer, script.chunkDelayMs ?? 0);
     ex.json(200, adapter.complete(answer));
   }
