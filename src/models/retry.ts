@@ -19,8 +19,12 @@ export const DEFAULT_RETRY: RetryPolicy = Object.freeze({ maxRetries: 2, initial
 
 const RETRYABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "UND_ERR_SOCKET", "EAI_AGAIN"]);
 
+/** The `ollama` client's error for a stream that ended before its `done` line (a cut connection). */
+const OLLAMA_CUT_STREAM = /^Did not receive done or success response in stream/;
+
 /**
- * True for failures worth another attempt: HTTP 408, 409, 429 and 5xx, and dropped connections. The
+ * True for failures worth another attempt: HTTP 408, 409, 429 and 5xx, dropped connections, and answers
+ * whose stream was cut before their finish reason (`IncompleteAnswerError`). The
  * status is read through the cause chain (a client's wrapper may hold it in `cause`); no other 4xx is
  * retried, and neither is a context overflow, whatever its status: the same input overflows again.
  */
@@ -28,13 +32,17 @@ export function isRetryable(error: unknown): boolean {
   if (errorKindOf(error) === "context_overflow") return false;
   const status = statusOf(error);
   if (status !== undefined) return status === 408 || status === 409 || status === 429 || status >= 500;
-  return someCause(error, ({ code, name }) => (typeof code === "string" && RETRYABLE_CODES.has(code)) || name === "APIConnectionError");
+  return someCause(
+    error,
+    ({ code, name, message }) =>
+      (typeof code === "string" && RETRYABLE_CODES.has(code)) || name === "APIConnectionError" || name === "IncompleteAnswerError" || (typeof message === "string" && OLLAMA_CUT_STREAM.test(message)),
+  );
 }
 
 /**
- * How long to wait before retry number `retry` (1-based): the server's `Retry-After` (seconds or an
- * HTTP date) or Gemini's `RetryInfo.retryDelay` when given, else exponential backoff with jitter;
- * never more than `maxDelayMs`.
+ * How long to wait before retry number `retry` (1-based): the server's `retry-after-ms` (milliseconds,
+ * sent by Azure OpenAI and read first by openai-node), `Retry-After` (seconds or an HTTP date) or Gemini's
+ * `RetryInfo.retryDelay` when given, else exponential backoff with jitter; never more than `maxDelayMs`.
  */
 export function retryDelayMs(error: unknown, retry: number, policy: RetryPolicy, now = Date.now()): number {
   const asked = serverDelayMs(error, now);
@@ -52,6 +60,8 @@ function serverDelayMs(error: unknown, now: number): number | undefined {
 }
 
 function askedDelayMs({ headers, errorDetails }: ErrorFacts, now: number): number | undefined {
+  const retryAfterMs = headerValue(headers, "retry-after-ms")?.trim();
+  if (retryAfterMs && Number.isFinite(Number(retryAfterMs))) return Number(retryAfterMs);
   const retryAfter = headerValue(headers, "retry-after");
   if (retryAfter !== undefined) {
     const seconds = Number(retryAfter);

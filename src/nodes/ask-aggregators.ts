@@ -5,6 +5,7 @@ import type { ModelSlot } from "../models/model-slots.js";
 import { turnDeadline } from "../models/turn-timeout.js";
 import { reportedUsage } from "../models/usage.js";
 import { withReferences } from "../prompts/place-references.js";
+import { describeEmptyAnswer, proposalText } from "../prompts/proposal-text.js";
 import { toolHistoryAsText } from "../prompts/tool-history-as-text.js";
 import type { AnswerFormat } from "../state/answer-format.js";
 import type { ResolvedMoAOptions } from "../state/options.js";
@@ -78,6 +79,7 @@ export async function askAggregators(options: ResolvedMoAOptions, state: MoAStat
               ...(format?.stop ? { options: { stop: [...format.stop] } } : {}),
             })
           : await callModel(slot, window.messages, config, { role, layer, attempt, draft: true }, policy);
+        checkNotEmpty(asked);
         own.push(okRecord(slot, asked, cuts));
         if (last) {
           answer = asked;
@@ -100,6 +102,17 @@ export async function askAggregators(options: ResolvedMoAOptions, state: MoAStat
   }
   if (answer === undefined) throw new AggregatorFailedError(failures);
   return { answer, answeredBy, records };
+}
+
+/**
+ * Throws an `EmptyAnswerError` naming the finish or block reason when `answer` holds neither text nor tool
+ * calls (a content filter, a reasoning model that spent its token limit thinking, a plain empty answer): it
+ * is no answer, and the next aggregator is asked.
+ */
+function checkNotEmpty(answer: TimedAnswer): void {
+  const read = proposalText(answer.message);
+  if ("text" in read || read.empty.reason === "tool_calls_only") return;
+  throw Object.assign(new Error(describeEmptyAnswer(read.empty)), { name: "EmptyAnswerError" });
 }
 
 /** The trace record of an aggregator call that answered. */

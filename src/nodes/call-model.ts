@@ -5,6 +5,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import type { AIMessage, BaseMessage } from "@langchain/core/messages";
 import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
 import { MoATimeoutError } from "../errors.js";
+import { IncompleteAnswerError, emptyAnswerOf, finishReasonIn, isCutShort } from "../models/answer-end.js";
 import { followAbort, withCallSignal } from "../models/call-signal.js";
 import { hasCallbackHandlers } from "../models/callback-handlers.js";
 import { acquireAll } from "../models/concurrency-limit.js";
@@ -135,6 +136,8 @@ export async function callModel(
   const runnable = request.bind ? request.bind(model) : model;
   // Once the aggregator's answer has started streaming, a retry would repeat it: its consumer has the tokens.
   let answerStarted = false;
+  // A streamed answer's finish reason reaches only callbacks (LangChain keeps it in the generation's info).
+  let finishReason: string | undefined;
   const run = runConfig(config, {
     runName: `moa_${label.role}`,
     role: label.role,
@@ -146,7 +149,8 @@ export async function callModel(
   });
   // A handler of ours only where tokens can reach someone (each handler makes LangChain serialize the model
   // and run its callbacks on every call).
-  const callbacks = watchesTokens(label, config) ? withHandler(config.callbacks, tokenWatcher(label, () => (answerStarted = true))) : config.callbacks;
+  const events: WatcherEvents = { onAnyToken: () => (answerStarted = true), onFinish: (reason) => (finishReason = reason) };
+  const callbacks = watchesTokens(label, config) ? withHandler(config.callbacks, tokenWatcher(label, events)) : config.callbacks;
   const startedAt = now();
   const call = bounded(config.signal, policy.signal, policy.deadline);
   try {
@@ -157,10 +161,13 @@ export async function callModel(
       const attempt = bounded(call.signal, undefined, undefined, policy.timeoutMs);
       let pending: Promise<unknown> | undefined;
       try {
+        finishReason = undefined;
         const options = Object.assign({}, request.options, run, { callbacks, signal: attempt.signal });
         const invoke = () => outsideTurnContext(() => runnable.invoke(messages, options));
         pending = slot.usesCallSignal ? withCallSignal(attempt.signal, invoke) : invoke();
-        const answer = toFormattedAnswer(await untilAborted(pending, attempt.signal));
+        const answer = toFormattedAnswer(await untilAborted(pending, attempt.signal).catch(emptyAnswerOf));
+        withFinishReason(answer.message, finishReason);
+        if (isCutShort(answer.message)) throw new IncompleteAnswerError();
         return Object.assign(answer, { startedAt, endedAt: now(), attempts });
       } catch (error) {
         const cause = attempt.signal.aborted ? attempt.signal.reason : error;
@@ -285,12 +292,31 @@ function watchesTokens({ stream }: CallLabel, config: RunnableConfig): boolean {
   return stream === true || hasCallbackHandlers(config.callbacks);
 }
 
-function tokenWatcher({ onToken, stream }: CallLabel, onAnyToken: () => void): BaseCallbackHandler {
+function hasToolCallChunks(chunk: unknown): boolean {
+  const message = (chunk as { message?: { tool_call_chunks?: unknown[] } } | undefined)?.message;
+  return (message?.tool_call_chunks?.length ?? 0) > 0;
+}
+
+/** Records `reason` as the answer's `finish_reason` when the answer carries none of its own (a streamed one). */
+function withFinishReason(message: AIMessage, reason: string | undefined): void {
+  if (reason !== undefined && finishReasonIn(message.response_metadata) === undefined) message.response_metadata.finish_reason = reason;
+}
+
+/** What {@link tokenWatcher} reports: each token, and the finish reason of the generation at its end. */
+interface WatcherEvents {
+  readonly onAnyToken: () => void;
+  readonly onFinish: (reason: string | undefined) => void;
+}
+
+function tokenWatcher({ onToken, stream }: CallLabel, events: WatcherEvents): BaseCallbackHandler {
   const handler = BaseCallbackHandler.fromMethods({
-    handleLLMNewToken: () => {
-      onAnyToken();
+    // An empty token (a stream's opening or closing chunk) shows nothing: it does not start the answer.
+    handleLLMNewToken: (token, _index, _runId, _parentRunId, _tags, fields) => {
+      if (token === "" && !hasToolCallChunks(fields?.chunk)) return;
+      events.onAnyToken();
       onToken?.();
     },
+    handleLLMEnd: (output) => events.onFinish(finishReasonIn(output.generations[0]?.[0]?.generationInfo)),
   });
   // Chat models stream (instead of generating in one piece) when a handler prefers it.
   // Awaited, so the flags are set before the call's error is handled.

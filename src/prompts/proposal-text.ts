@@ -1,4 +1,5 @@
 import type { AIMessage } from "@langchain/core/messages";
+import { blockReasonIn, finishReasonIn } from "../models/answer-end.js";
 import type { EmptyAnswer } from "../state/proposal.js";
 import { splitInlineReasoning } from "./inline-reasoning.js";
 
@@ -14,9 +15,10 @@ export type ProposalText = { readonly text: string } | { readonly empty: EmptyAn
 export function proposalText(message: AIMessage): ProposalText {
   const { answer, reasoning } = splitInlineReasoning(message.text);
   if (answer.trim() !== "") return { text: answer };
-  const finishReason = finishReasonOf(message);
+  const finishReason = finishReasonIn(message.response_metadata);
+  const blockReason = blockReasonIn(message.response_metadata);
   const reason = hasToolCalls(message) ? "tool_calls_only" : (reasoning ?? "").trim() !== "" || hasSeparateReasoning(message) ? "reasoning_only" : "no_text";
-  return { empty: { reason, ...(finishReason !== undefined ? { finishReason } : {}) } };
+  return { empty: { reason, ...(finishReason !== undefined ? { finishReason } : {}), ...(blockReason !== undefined ? { blockReason } : {}) } };
 }
 
 /** Finish reasons that say the answer ended at its token limit, per provider. */
@@ -25,7 +27,7 @@ const TOKEN_LIMIT = new Set(["length", "MAX_TOKENS", "max_tokens"]);
 const NORMAL_END = new Set(["stop", "STOP", "end_turn", "tool_calls", "tool_use"]);
 
 /** One line (without the model's name) saying what an empty answer held and, for a common cause, the fix. */
-export function describeEmptyAnswer({ reason, finishReason }: EmptyAnswer): string {
+export function describeEmptyAnswer({ reason, finishReason, blockReason }: EmptyAnswer): string {
   const held = { no_text: "", tool_calls_only: ", only tool calls (a proposer advises in text: give it without tools bound)", reasoning_only: ", only reasoning" }[reason];
   const ended =
     finishReason === undefined || NORMAL_END.has(finishReason)
@@ -33,7 +35,8 @@ export function describeEmptyAnswer({ reason, finishReason }: EmptyAnswer): stri
       : TOKEN_LIMIT.has(finishReason)
         ? `; it stopped at its token limit (finish reason "${finishReason}"): raise its maxTokens`
         : `; finish reason "${finishReason}"`;
-  return `answered no text${held}${ended}`;
+  const blocked = blockReason === undefined ? "" : `; the provider blocked the prompt (block reason "${blockReason}")`;
+  return `answered no text${held}${ended}${blocked}`;
 }
 
 function hasToolCalls(message: AIMessage): boolean {
@@ -56,9 +59,3 @@ function hasSeparateReasoning(message: AIMessage): boolean {
 
 /** Content block types of reasoning: LangChain's standard one and the providers' own (Anthropic, Gemini). */
 const REASONING_BLOCKS = new Set(["reasoning", "thinking", "redacted_thinking"]);
-
-function finishReasonOf(message: AIMessage): string | undefined {
-  const metadata = message.response_metadata as { finish_reason?: unknown; done_reason?: unknown; finishReason?: unknown; stop_reason?: unknown };
-  const reason = metadata.finish_reason ?? metadata.done_reason ?? metadata.finishReason ?? metadata.stop_reason;
-  return typeof reason === "string" && reason !== "" ? reason : undefined;
-}

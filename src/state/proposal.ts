@@ -16,9 +16,11 @@ export interface EmptyAnswer {
   /**
    * Why the provider says the answer ended, as it reported it (OpenAI `finish_reason`, Ollama
    * `done_reason`, Gemini `finishReason`), when it did: `"length"` / `"MAX_TOKENS"` mean the token
-   * limit ran out.
+   * limit ran out; `"SAFETY"`, `"content_filter"` that a filter stopped it.
    */
   readonly finishReason?: string;
+  /** Why the provider blocked the prompt before any answer (Gemini `promptFeedback.blockReason`, e.g. `"SAFETY"`). */
+  readonly blockReason?: string;
 }
 
 /**

@@ -65,6 +65,24 @@ describe("retries", () => {
     expect(call?.latencyMs).toBeGreaterThanOrEqual(950);
   });
 
+  it("a 429 whose only wait header is retry-after-ms (Azure OpenAI) waits that long", async () => {
+    openai.setScript("limited-ms", { text: "after the wait", fault: { kind: "status", status: 429, times: 1, headers: { "retry-after-ms": "900" } } });
+    const state = await graph({ proposers: [onOpenAI("limited-ms")], retry: { initialDelayMs: 10, maxDelayMs: 5_000 } }).invoke(question);
+    const call = state.trace.layers[0]?.calls[0];
+    expect(call).toMatchObject({ status: "ok", attempts: 2 });
+    expect(call?.latencyMs).toBeGreaterThanOrEqual(850);
+  });
+
+  it("a Retry-After given as an HTTP date waits until then, capped by maxDelayMs", async () => {
+    const at = new Date(Date.now() + 2_500).toUTCString();
+    openai.setScript("limited-date", { text: "after the wait", fault: { kind: "status", status: 429, times: 1, headers: { "retry-after": at } } });
+    const state = await graph({ proposers: [onOpenAI("limited-date")], retry: { initialDelayMs: 10, maxDelayMs: 5_000 } }).invoke(question);
+    const call = state.trace.layers[0]?.calls[0];
+    expect(call).toMatchObject({ status: "ok", attempts: 2 });
+    // The date has whole seconds: the wait is 1.5 to 2.5 s.
+    expect(call?.latencyMs).toBeGreaterThanOrEqual(1_400);
+  });
+
   it("a connection reset mid-stream is retried", async () => {
     openai.setScript("resets", { text: "whole answer", fault: { kind: "reset", times: 1 } });
     const state = await graph({ proposers: [onOpenAI("p")], aggregator: onOpenAI("resets") }).stream(question, { streamMode: "values" });
