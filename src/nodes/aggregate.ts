@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { AIMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
-import { OutputParserException } from "@langchain/core/output_parsers";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { ResolvedMoAOptions } from "../state/options.js";
 import type { MoAState, MoAStateUpdate } from "../state/state.js";
@@ -12,6 +11,7 @@ import { askAggregators } from "./ask-aggregators.js";
 import { now, type TimedAnswer } from "./call-model.js";
 import { referencesToContinue } from "./continue-references.js";
 import { replayAnswer } from "./replay-answer.js";
+import { unparsedAnswerError } from "./unparsed-answer-error.js";
 
 /** Options of the `aggregate` node that are not part of the MoA options. */
 export interface AggregateNodeSettings {
@@ -65,10 +65,7 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
       ...(vote ? { vote } : {}),
     };
     const hasParsed = answer.parsed !== undefined && answer.parsed !== null;
-    if (format?.structured && !hasParsed && format.structured.includeRaw !== true) {
-      const given = toolCalls.length > 0 ? toolCalls.map((call) => `${call.name}(${JSON.stringify(call.args)})`).join(", ") : message.text || "(no text)";
-      throw new OutputParserException(`The aggregator ${answeredBy} answered what does not fit the structured output's schema: ${given.slice(0, 300)}`, given);
-    }
+    if (format?.structured && !hasParsed && format.structured.includeRaw !== true) throw unparsedAnswerError(answeredBy, message);
     const id = answerId(message.id, state.messages);
     const final = new AIMessage({
       content: message.content,

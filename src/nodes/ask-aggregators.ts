@@ -77,6 +77,7 @@ export async function askAggregators(options: ResolvedMoAOptions, state: MoAStat
           ? await callModel(slot, window.messages, config, { role, layer, attempt, hidden, onToken: () => (streamed = true), stream: config.configurable?.[STREAM_ANSWER_KEY] === true }, policy, {
               bind: (model) => bindAnswerFormat(model, format, slot),
               ...(format?.stop ? { options: { stop: [...format.stop] } } : {}),
+              ...(format?.structured ? { preferStreaming: true } : {}),
             })
           : await callModel(slot, window.messages, config, { role, layer, attempt, draft: true }, policy);
         checkNotEmpty(asked);

@@ -54,6 +54,12 @@ export interface CallRequest {
   readonly bind?: (model: BaseChatModel) => Runnable<BaseMessage[], unknown>;
   /** Call options of the model, such as `stop`. */
   readonly options?: Readonly<Record<string, unknown>>;
+  /**
+   * Have the model stream even when no one reads its tokens: OpenAI's client parses a `json_schema` answer
+   * itself when it is not streamed, and throws on one cut at the token limit before LangChain's parser
+   * could hand back the raw message.
+   */
+  readonly preferStreaming?: boolean;
 }
 
 /** The `configurable` key with which a caller asks the aggregator (and only it) to stream its answer. */
@@ -149,8 +155,15 @@ export async function callModel(
   });
   // A handler of ours only where tokens can reach someone (each handler makes LangChain serialize the model
   // and run its callbacks on every call).
-  const events: WatcherEvents = { onAnyToken: () => (answerStarted = true), onFinish: (reason) => (finishReason = reason) };
-  const callbacks = watchesTokens(label, config) ? withHandler(config.callbacks, tokenWatcher(label, events)) : config.callbacks;
+  const visible = watchesTokens(label, config);
+  // Tokens no one can see (a stream asked for only to read the answer whole) start nothing.
+  const onAnyToken = () => {
+    if (!visible) return;
+    answerStarted = true;
+    label.onToken?.();
+  };
+  const events: WatcherEvents = { onAnyToken, onFinish: (reason) => (finishReason = reason) };
+  const callbacks = visible || request.preferStreaming ? withHandler(config.callbacks, tokenWatcher(label, events, request.preferStreaming === true)) : config.callbacks;
   const startedAt = now();
   const call = bounded(config.signal, policy.signal, policy.deadline);
   try {
@@ -308,23 +321,23 @@ interface WatcherEvents {
   readonly onFinish: (reason: string | undefined) => void;
 }
 
-function tokenWatcher({ onToken, stream }: CallLabel, events: WatcherEvents): BaseCallbackHandler {
+function tokenWatcher({ stream }: CallLabel, events: WatcherEvents, preferStreaming: boolean): BaseCallbackHandler {
   const handler = BaseCallbackHandler.fromMethods({
     // An empty token (a stream's opening or closing chunk) shows nothing: it does not start the answer.
     handleLLMNewToken: (token, _index, _runId, _parentRunId, _tags, fields) => {
       if (token === "" && !hasToolCallChunks(fields?.chunk)) return;
       events.onAnyToken();
-      onToken?.();
     },
     handleLLMEnd: (output) => events.onFinish(finishReasonIn(output.generations[0]?.[0]?.generationInfo)),
   });
   // Chat models stream (instead of generating in one piece) when a handler prefers it.
   // Awaited, so the flags are set before the call's error is handled.
-  return Object.assign(handler, { lc_prefer_streaming: stream === true, awaitHandlers: true });
+  return Object.assign(handler, { lc_prefer_streaming: stream === true || preferStreaming, awaitHandlers: true });
 }
 
 function withHandler(callbacks: RunnableConfig["callbacks"], handler: BaseCallbackHandler): RunnableConfig["callbacks"] {
   if (callbacks === undefined) return [handler];
   if (Array.isArray(callbacks)) return [...callbacks, handler];
-  return (callbacks as CallbackManager).copy([handler], false);
+  // Inherited, so that the model reached inside a bound runnable (structured output: model, then parser) has it.
+  return (callbacks as CallbackManager).copy([handler], true);
 }

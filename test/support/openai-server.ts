@@ -35,8 +35,10 @@ function deltaChunk(answer: Answer, delta: Record<string, unknown>): Record<stri
 const finishReason = (answer: Answer): string | null => (answer.finishReason !== undefined ? answer.finishReason : answer.toolCalls.length > 0 ? "tool_calls" : "stop");
 
 function wireToolCall(call: AnswerToolCall): Record<string, unknown> {
-  return { id: call.id, type: "function", function: { name: call.name, arguments: JSON.stringify(call.args) } };
+  return { id: call.id, type: "function", function: { name: call.name, arguments: argumentsOf(call) } };
 }
+
+const argumentsOf = (call: AnswerToolCall): string => call.argumentsText ?? JSON.stringify(call.args);
 
 /** The assistant message: OpenAI sends `content: null` when the answer is only tool calls. */
 function messageOf(answer: Answer): Record<string, unknown> {
@@ -52,7 +54,7 @@ function messageOf(answer: Answer): Record<string, unknown> {
 function toolCallDeltas(answer: Answer, call: AnswerToolCall, index: number): Record<string, unknown>[] {
   const opening = index === 0 && answer.pieces.length === 0 ? { role: "assistant", content: null } : {};
   const head = { index, id: call.id, type: "function", function: { name: call.name, arguments: "" } };
-  const pieces = splitArguments(JSON.stringify(call.args)).map((piece) => deltaChunk(answer, { tool_calls: [{ index, function: { arguments: piece } }] }));
+  const pieces = splitArguments(argumentsOf(call)).map((piece) => deltaChunk(answer, { tool_calls: [{ index, function: { arguments: piece } }] }));
   return [deltaChunk(answer, { ...opening, tool_calls: [head] }), ...pieces];
 }
 

@@ -10,6 +10,8 @@ export interface ToolCallScript {
   name: string;
   args: Record<string, unknown>;
   id?: string;
+  /** OpenAI only: the arguments sent as this text instead of `args` as JSON (e.g. JSON cut at the token limit). */
+  argumentsText?: string;
 }
 
 /** Scripted tool calls: a list, or a function of the recorded request (undefined or [] for none). */
@@ -20,6 +22,8 @@ export interface AnswerToolCall {
   id: string;
   name: string;
   args: Record<string, unknown>;
+  /** See {@link ToolCallScript.argumentsText}. */
+  argumentsText?: string;
 }
 
 /** A tool call found in a request's history, on an assistant message. `id` only when the wire has one. */
@@ -126,7 +130,7 @@ export function toolChoiceOf(value: unknown): { toolChoice?: unknown } {
 export function resolveToolCalls(script: ToolCallsScript | undefined, request: RecordedRequest, nextId: () => string): AnswerToolCall[] {
   const scripted = typeof script === "function" ? script(request) : script;
   if (!Array.isArray(scripted)) return [];
-  return scripted.map((call) => ({ id: call.id ?? nextId(), name: call.name, args: call.args ?? {} }));
+  return scripted.map((call) => ({ id: call.id ?? nextId(), name: call.name, args: call.args ?? {}, ...(call.argumentsText !== undefined ? { argumentsText: call.argumentsText } : {}) }));
 }
 
 /** Splits tool-call arguments (a JSON string) into the pieces OpenAI streams them in; never empty. */
