@@ -43,7 +43,7 @@ describe("with includeRaw, an answer that does not parse is { raw, parsed: null 
     const result = await mixture(onOpenAI("cut-text")).withStructuredOutput(report, { method: "jsonSchema", includeRaw: true }).invoke("Weather in Paris?");
     expect(result.parsed).toBeNull();
     expect(result.raw.text).toBe(CUT_JSON);
-    expect(result.raw.response_metadata.finish_reason).toBe("length");
+    expect((result.raw.response_metadata as { finish_reason?: string }).finish_reason).toBe("length");
   });
 
   it.each([
