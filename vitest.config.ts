@@ -9,6 +9,7 @@ const PROCESS_FILES = [
   "test/package/**/*.test.ts",
   "test/integration/thread-soak.test.ts",
   "test/integration/postgres-threads.test.ts",
+  "test/integration/pgbouncer-threads.test.ts",
   "test/integration/crash-safe-turns.test.ts",
   "test/conversation/postgres-db.test.ts",
   "test/conversation/terminal.test.ts",

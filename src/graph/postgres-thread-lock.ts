@@ -1,19 +1,31 @@
 /**
- * The cross-process half of "one turn at a time per thread" for threads in PostgreSQL: a session-level
- * advisory lock per thread (`pg_try_advisory_lock`), which every process sharing the database sees, and
- * which PostgreSQL releases by itself when the process holding it dies (its connection closes).
+ * The cross-process half of "one turn at a time per thread" for threads in PostgreSQL: a transaction-level
+ * advisory lock per thread (`pg_try_advisory_xact_lock`), taken in a transaction that stays open, on a
+ * connection of its own, for as long as the turn holds the lock. Every process sharing the database sees it.
  *
- * The locks are held on one connection of their own per checkpointer, opened while any turn holds a lock
- * and closed when none does, so that a turn's lock never waits for, or takes, a connection of the
- * checkpointer's pool. The connection settings are read from `PostgresSaver`'s pg pool, a private field
- * of `@langchain/langgraph-checkpoint-postgres`: this module is the only place that reads it, and a test
- * fails when a new version stops having it.
+ * Holding it in an open transaction is what makes it work behind a pooler in transaction mode (PgBouncer,
+ * the pooled connection strings of hosted databases), which may run each transaction of a client on another
+ * server connection but keeps one server connection for the client while its transaction is open. The lock
+ * lives exactly as long as that transaction: ending it (ROLLBACK) releases it, and so does every way a
+ * transaction can die with its connection (the process dies, the pooler or the server restarts or drops the
+ * connection), so no lock outlives its turn. A pooler in statement mode runs no transactions at all: there a
+ * turn is refused with a {@link MoAConfigError} naming the connection to use.
+ *
+ * The cost is one database connection (through a pooler: one of its server connections) per turn running
+ * at once, opened when the turn starts and closed when it ends, apart from the checkpointer's pool so that a
+ * turn's lock never waits for, or takes, one of its connections. The connection settings are read from
+ * `PostgresSaver`'s pg pool, a private field of `@langchain/langgraph-checkpoint-postgres`: this module is
+ * the only place that reads it, and a test fails when a new version stops having it.
  */
+import { MoAConfigError } from "../errors.js";
 
 /** What this module needs of a `pg.Client`. */
 interface PgClient {
+  readonly host?: string;
+  readonly port?: number;
   connect(): Promise<unknown>;
-  query(text: string, values?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
+  query(text: string): Promise<{ rows: Array<Record<string, unknown>> }>;
+  escapeLiteral(value: string): string;
   end(): Promise<void>;
   on(event: "error", listener: (error: Error) => void): unknown;
 }
@@ -35,65 +47,81 @@ export function postgresPoolOf(checkpointer: object): PgPool | undefined {
   return isPgPool(pool) ? pool : undefined;
 }
 
-/** The advisory lock key of a thread: a 64-bit hash of a name no other application uses. */
-const LOCK_KEY = "hashtextextended('langgraph-moa thread ' || $1, 0)";
+/**
+ * The statement that takes the lock of a thread (given as an SQL literal) in the open transaction; its key is a
+ * 64-bit hash of a name no other application uses. The transaction then waits, idle, for the turn to end: a
+ * server's `idle_in_transaction_session_timeout` would end it (and the lock with it) mid-turn, so it is turned
+ * off for this transaction only. The statement is sent whole (the simple protocol): a parameterised one leaves
+ * its portal open, and with it a snapshot that holds back VACUUM for the whole turn.
+ */
+const tryLockStatement = (threadLiteral: string) =>
+  `SELECT set_config('idle_in_transaction_session_timeout', '0', true), pg_try_advisory_xact_lock(hashtextextended('langgraph-moa thread ' || ${threadLiteral}, 0)) AS locked`;
+
+/** PgBouncer's answer to a transaction in statement mode, after which it closes the connection. */
+const STATEMENT_POOLING = /statement pooling mode/i;
+
+/** The error for a pooler that runs no transactions, naming where the connection goes (never its password). */
+function statementPoolerError(client: PgClient, cause: Error): MoAConfigError {
+  const where = client.host !== undefined && client.port !== undefined ? ` (${client.host}:${client.port})` : "";
+  return new MoAConfigError(
+    "checkpointer",
+    `its PostgreSQL connection${where} goes through a pooler in statement mode ("${cause.message}"), which runs no ` +
+      "transactions, while a turn holds its thread's lock in a transaction (and PostgresSaver writes checkpoints in " +
+      "transactions). Connect the PostgresSaver directly to PostgreSQL, or through a pooler in session or transaction " +
+      "mode (PgBouncer's pool_mode = session or transaction; a hosted database's direct, session-mode or transaction-mode connection string).",
+    { cause },
+  );
+}
+
+/** Ends `client`'s transaction, which releases any lock it holds, and closes it. Never rejects. */
+async function close(client: PgClient): Promise<void> {
+  // A ROLLBACK that fails has lost its connection, and the transaction (with its lock) went with it.
+  await client.query("ROLLBACK").catch(() => undefined);
+  await client.end().catch(() => undefined);
+}
 
 /** Advisory locks on the threads of one PostgreSQL database, taken by this process. */
 export class PostgresThreadLocks {
-  private client: Promise<PgClient> | undefined;
-  private held = 0;
-  /** Lock operations run one at a time, in order, on the one connection. */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** The connection whose open transaction holds each locked thread's lock. */
+  private readonly held = new Map<string, PgClient>();
 
+  /** @param pool the pg pool of a `PostgresSaver` ({@link postgresPoolOf}), whose settings the lock connections use. */
   constructor(private readonly pool: PgPool) {}
 
-  private serially<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(operation, operation);
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
-
-  private connection(): Promise<PgClient> {
-    this.client ??= (async () => {
-      const client = new this.pool.Client(this.pool.options);
-      // A dropped connection has released its locks: forget it, and open a new one for the next lock.
-      client.on("error", () => (this.client = undefined));
+  /**
+   * Takes the lock of `threadId` if no session holds it; resolves `false` when another one does. A thread
+   * this instance holds already counts as held by another session.
+   * @throws MoAConfigError when the connection goes through a pooler in statement mode.
+   * @throws the pg error when the database cannot be reached.
+   */
+  async tryLock(threadId: string): Promise<boolean> {
+    if (this.held.has(threadId)) return false;
+    const client = new this.pool.Client(this.pool.options);
+    // A dropped connection has ended its transaction, so released its lock: nothing to do but not crash.
+    client.on("error", () => undefined);
+    let locked = false;
+    try {
       await client.connect();
-      return client;
-    })().catch((error: unknown) => {
-      this.client = undefined;
-      throw error;
-    });
-    return this.client;
+      await client.query("BEGIN ISOLATION LEVEL READ COMMITTED");
+      const { rows } = await client.query(tryLockStatement(client.escapeLiteral(threadId)));
+      locked = rows[0]?.locked === true;
+    } catch (error) {
+      await close(client);
+      throw error instanceof Error && STATEMENT_POOLING.test(error.message) ? statementPoolerError(client, error) : error;
+    }
+    if (!locked) {
+      await close(client);
+      return false;
+    }
+    this.held.set(threadId, client);
+    return true;
   }
 
-  /** Takes the lock of `threadId` if no session holds it; resolves `false` when another one does. */
-  tryLock(threadId: string): Promise<boolean> {
-    return this.serially(async () => {
-      const { rows } = await (await this.connection()).query(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS locked`, [threadId]);
-      const locked = rows[0]?.locked === true;
-      if (locked) this.held++;
-      else await this.closeWhenIdle();
-      return locked;
-    });
-  }
-
-  /** Releases the lock of `threadId`, taken by {@link tryLock}. */
-  unlock(threadId: string): Promise<void> {
-    return this.serially(async () => {
-      this.held--;
-      try {
-        await (await this.connection()).query(`SELECT pg_advisory_unlock(${LOCK_KEY})`, [threadId]);
-      } finally {
-        await this.closeWhenIdle();
-      }
-    });
-  }
-
-  private async closeWhenIdle(): Promise<void> {
-    if (this.held > 0 || this.client === undefined) return;
-    const client = this.client;
-    this.client = undefined;
-    await (await client).end();
+  /** Releases the lock of `threadId`, taken by {@link tryLock}: ends its transaction and closes its connection. Never rejects. */
+  async unlock(threadId: string): Promise<void> {
+    const client = this.held.get(threadId);
+    if (client === undefined) return;
+    this.held.delete(threadId);
+    await close(client);
   }
 }

@@ -29,10 +29,11 @@ function sharedLocksOf(checkpointer: BaseCheckpointSaver): SharedThreadLocks | u
 
 /**
  * Marks `threadId` of `checkpointer` as answering a turn, until the returned function is called: in this
- * process, and in every process sharing its database for a `PostgresSaver` (an advisory lock, which
- * PostgreSQL releases by itself when the holding process dies) or a `SqliteSaver` (a row naming the
- * holding process, which stops counting when that process is gone).
+ * process, and in every process sharing its database for a `PostgresSaver` (an advisory lock in a
+ * transaction kept open for the turn, which ends, releasing it, when the holding process dies) or a
+ * `SqliteSaver` (a row naming the holding process, which stops counting when that process is gone).
  * @throws MoAThreadBusyError when a turn is already answering on that thread.
+ * @throws MoAConfigError when the `PostgresSaver` connects through a pooler in statement mode, which runs no transactions.
  */
 export async function claimThread(checkpointer: BaseCheckpointSaver, threadId: string): Promise<() => Promise<void>> {
   let threads = busyThreads.get(checkpointer);

@@ -5,6 +5,7 @@
  */
 import { HumanMessage } from "@langchain/core/messages";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { MoAThreadBusyError, createMixtureOfAgents } from "../../src/index.js";
 import { postgresPoolOf } from "../../src/graph/postgres-thread-lock.js";
@@ -29,11 +30,22 @@ afterAll(async () => {
   await Promise.all([postgres?.stop(), models?.close()]);
 });
 
-/** A new PostgresSaver on the test database, with a pool of its own: as another process would have. */
-function saver(): PostgresSaver {
-  const created = PostgresSaver.fromConnString(postgres.url);
+/** A new PostgresSaver on the test database (on `url`, by default as its owner), with a pool of its own: as another process would have. */
+function saver(url = postgres.url): PostgresSaver {
+  const created = PostgresSaver.fromConnString(url);
   savers.push(created);
   return created;
+}
+
+/** The rows of `sql`, asked of the test database on a connection of its own. */
+async function rowsOf(sql: string): Promise<Array<Record<string, unknown>>> {
+  const client = new pg.Client({ connectionString: postgres.url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
 }
 
 const model = (name: string) => ({ model: `openai:${name}`, apiKey: "sk-test-key", baseURL: `${models.url}/v1` });
@@ -69,5 +81,30 @@ describe("threads in PostgreSQL", () => {
     await elsewhere.invoke(ask("B"), on("shared"));
     const { values } = await elsewhere.getState(on("shared"));
     expect(brief(values.messages).map(([, text]) => text)).toEqual(["A", "agg answer", "B", "agg answer"]);
+  });
+
+  it("a thread's lock lasts the whole turn on a server that ends idle transactions (idle_in_transaction_session_timeout)", async () => {
+    await rowsOf("CREATE ROLE moa_short_idle LOGIN SUPERUSER; ALTER ROLE moa_short_idle SET idle_in_transaction_session_timeout = '200ms'");
+    const url = new URL(postgres.url);
+    url.username = "moa_short_idle";
+    const [here, elsewhere] = [moa(saver(url.href), "slow"), moa(saver(url.href))];
+    const first = here.invoke(ask("A"), on("short idle"));
+    await vi.waitFor(() => expect(models.requests.some((r) => r.model === "slow" && r.messages.at(-1)?.content === "A")).toBe(true));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const error = await elsewhere.invoke(ask("B"), on("short idle")).catch((e: unknown) => e);
+    expect(MoAThreadBusyError.isInstance(error), String(error)).toBe(true);
+    await first;
+    await elsewhere.invoke(ask("B"), on("short idle"));
+  });
+
+  it("a thread's lock holds back no VACUUM: its transaction keeps no snapshot while the turn runs, and ends with the turn", async () => {
+    const turn = moa(saver(), "slow").invoke(ask("A"), on("no snapshot"));
+    await vi.waitFor(() => expect(models.requests.some((r) => r.model === "slow" && r.messages.at(-1)?.content === "A")).toBe(true));
+    const waiting = await rowsOf("SELECT backend_xmin FROM pg_stat_activity WHERE state = 'idle in transaction'");
+    expect(waiting).toEqual([{ backend_xmin: null }]);
+    expect(await rowsOf("SELECT count(*)::int AS locks FROM pg_locks WHERE locktype = 'advisory'")).toEqual([{ locks: 1 }]);
+    await turn;
+    expect(await rowsOf("SELECT count(*)::int AS idle FROM pg_stat_activity WHERE state = 'idle in transaction'")).toEqual([{ idle: 0 }]);
+    expect(await rowsOf("SELECT count(*)::int AS locks FROM pg_locks WHERE locktype = 'advisory'")).toEqual([{ locks: 0 }]);
   });
 });
