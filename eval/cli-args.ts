@@ -20,7 +20,7 @@ Options:
                              e.g. eval-results/moa-mt-bench)
   --concurrency <n>          answers and judge calls in flight at once (default 4)
   --limit <n>                only the first n questions, for a trial run
-  --judge-attempts <n>       judge calls per verdict before an unreadable reply is recorded (default 3)
+  --judge-attempts <n>       judge calls per verdict before its reply counts as unreadable this run (default 3)
   -h, --help                 this help
 
 Stop with Ctrl-C at any time: answers and verdicts are cached in <out>/cache.jsonl as they arrive, and

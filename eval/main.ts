@@ -52,7 +52,11 @@ async function main(argv: readonly string[]): Promise<number> {
     const score = n === 0 ? "no ratings" : `${mean.toFixed(2)} (95 % CI ${low.toFixed(2)}–${high.toFixed(2)}, ${n} turns)`;
     process.stdout.write(`  ${system.label.padEnd(32)} ${score}\n`);
   }
-  if (report.judge.unreadable > 0) process.stdout.write(`\n${report.judge.unreadable} verdict(s) could not be read from the judge's reply (left out, listed in report.json).\n`);
+  const [firstUnreadable] = report.unreadableVerdicts;
+  if (firstUnreadable) {
+    process.stdout.write(`\n${report.unreadableVerdicts.length} verdict(s) could not be read from the judge's reply (left out of the ratings, listed in the report); the same command asks the judge for them again.\n`);
+    process.stdout.write(`The first unreadable reply (${firstUnreadable.question}, turn ${firstUnreadable.turn}): "${oneLine(firstUnreadable.reply)}"\n`);
+  }
   if (report.failures.length > 0) {
     process.stdout.write(`\n${report.failures.length} call(s) failed (listed in the report); run the same command again to retry them.\n`);
     if (outcome.firstError !== undefined) process.stdout.write(`The first error: ${outcome.firstError}\n`);

@@ -4,6 +4,7 @@
  */
 import { ratingsBySystem } from "./ratings.js";
 import type { EvaluationRecords } from "./records.js";
+import { replyStart } from "./unreadable-verdicts.js";
 
 /** Why no answer of `records` was rated; undefined when at least one was. */
 export function whyNothingRated(records: EvaluationRecords): string | undefined {
@@ -19,7 +20,5 @@ export function whyNothingRated(records: EvaluationRecords): string | undefined 
 }
 
 function firstReply(records: EvaluationRecords): string {
-  const reply = records.judgements.find((judgement) => judgement.verdict === null)?.unreadableReply ?? "";
-  const flat = reply.replace(/\s+/g, " ").trim();
-  return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
+  return replyStart(records.judgements.find((judgement) => judgement.verdict === null)?.unreadableReply ?? "", 120);
 }

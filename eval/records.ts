@@ -14,7 +14,10 @@ export interface AnswerRecord {
   readonly failedCalls?: number;
 }
 
-/** A judge's verdict on one turn: a 1-10 rating (single) or A/B/tie (pairwise); null when unreadable. */
+/**
+ * A judge's verdict on one turn: a 1-10 rating (single) or A/B/tie (pairwise); null when unreadable
+ * (such a record is reported by its run, never cached).
+ */
 export interface JudgementRecord {
   readonly kind: "single" | "pairwise";
   /** The system graded (single), or assistants A and B in the order shown to the judge (pairwise). */

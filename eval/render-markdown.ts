@@ -69,6 +69,12 @@ export function renderMarkdown(report: EvalReport, chartFile = "scores.svg"): st
     lines.push(table(["Stage", "System", "Question", "Turn", "Error"], report.failures.slice(0, LISTED_FAILURES).map((failure) => [failure.stage, failure.system, failure.question, String(failure.turn), failure.error])));
     if (report.failures.length > LISTED_FAILURES) lines.push("", `… and ${report.failures.length - LISTED_FAILURES} more in report.json.`);
   }
+  if (report.unreadableVerdicts.length > 0) {
+    const unreadable = report.unreadableVerdicts;
+    lines.push("", `## Unreadable verdicts (${unreadable.length})`, "", "The judge's reply held no verdict in the required format; left out, and not cached: running the same command again asks the judge again.", "");
+    lines.push(table(["Kind", "System", "Question", "Turn", "The judge's last reply"], unreadable.slice(0, LISTED_FAILURES).map((verdict) => [verdict.kind, verdict.systems.join(" vs "), verdict.question, String(verdict.turn), verdict.reply])));
+    if (unreadable.length > LISTED_FAILURES) lines.push("", `… and ${unreadable.length - LISTED_FAILURES} more in report.json.`);
+  }
   return `${lines.join("\n")}\n`;
 }
 

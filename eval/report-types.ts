@@ -90,5 +90,20 @@ export interface EvalReport {
   /** One sentence: did the mixture pay for itself? */
   readonly verdict: string;
   readonly failures: readonly FailureRecord[];
+  /** The verdicts this run could not read from the judge's reply: left out, not cached, asked again by the next run. */
+  readonly unreadableVerdicts: readonly UnreadableVerdict[];
   readonly bootstrap: { readonly resamples: number; readonly level: number; readonly seed: number; readonly unit: "question" };
+}
+
+/** A verdict the judge gave no readable form of, after every attempt. */
+export interface UnreadableVerdict {
+  readonly kind: "single" | "pairwise";
+  /** The system graded, or assistants A and B in the order shown, by label. */
+  readonly systems: readonly string[];
+  readonly question: string;
+  readonly turn: number;
+  /** Judge calls made for it. */
+  readonly attempts: number;
+  /** The judge's last reply, on one line, shortened. */
+  readonly reply: string;
 }

@@ -1,8 +1,10 @@
 /**
  * The evaluation pipeline. Every system answers every question turn by turn (each turn sees the system's
  * own earlier answers), the judge rates each answer 1-10 as soon as it exists, and then the MoA is
- * compared with the best-rated single model, turn by turn, in both orders. Answers and judgements are
- * cached on disk as they arrive; what is in the cache is never asked again.
+ * compared with the best-rated single model, turn by turn, in both orders. Answers and readable verdicts
+ * are cached on disk as they arrive; what is in the cache is never asked again. Failed calls, answers
+ * written without some of their calls, and verdicts that could not be read are not cached: the next run
+ * asks them again.
  */
 import { setMaxListeners } from "node:events";
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
@@ -29,7 +31,7 @@ export interface EvaluationSettings {
   readonly cache: RunCache;
   /** Answers and judge calls in flight at once (default 4). */
   readonly concurrency?: number;
-  /** Judge calls per verdict before a reply without a readable verdict is recorded as such (default 3). */
+  /** Judge calls per verdict before a reply without a readable verdict is counted as unreadable in this run (default 3). */
   readonly judgeAttempts?: number;
   /** Stops the run: nothing new is asked, calls in flight are aborted, the cache keeps what was done. */
   readonly signal?: AbortSignal;
@@ -184,10 +186,10 @@ class EvaluationRun {
     const key = `${kind}|${this.settings.judge.id}|${ids.join(",")}|${question.id}|${turn}|${stableHash(prompt)}`;
     const attempts = this.settings.judgeAttempts ?? 3;
     const cached = this.settings.cache.get<JudgementRecord>(key);
-    // An unreadable verdict is asked again when this run allows more attempts than the one that recorded it.
-    if (cached && (cached.verdict !== null || cached.attempts >= attempts)) {
+    // Only a readable verdict is final; an unreadable one (written to the cache by an earlier version) is asked again.
+    if (cached && cached.verdict !== null) {
       this.judgements.push(cached);
-      this.progress.record("cached", 1, cached.verdict === null);
+      this.progress.record("cached");
       return;
     }
     try {
@@ -198,7 +200,9 @@ class EvaluationRun {
         ...(outcome.unreadableReply !== undefined ? { unreadableReply: outcome.unreadableReply } : {}),
         attempts: outcome.attempts, cost: outcome.cost,
       };
-      this.settings.cache.put(key, record);
+      // A reply with no readable verdict counts as unreadable in this run's report, but is not kept: the
+      // next run asks the judge again (a judge that was fixed, or given more tokens, may answer it).
+      if (record.verdict !== null) this.settings.cache.put(key, record);
       this.judgements.push(record);
       this.progress.record("asked", 1, record.verdict === null);
     } catch (error) {

@@ -8,6 +8,7 @@ import { ratingsBySystem, type Ratings } from "./ratings.js";
 import type { EvaluationRecords, JudgementRecord } from "./records.js";
 import type { CostRatio, CostSummary, EvalReport, PairwiseSummary, SystemSummary } from "./report-types.js";
 import type { EvalSystem } from "./systems.js";
+import { unreadableVerdicts } from "./unreadable-verdicts.js";
 
 /** What the report is about, besides the records. */
 export interface ReportContext {
@@ -47,6 +48,7 @@ export function summarize(records: EvaluationRecords, context: ReportContext): E
     ...(costRatio ? { costRatio } : {}),
     verdict: verdictOf(best, pairedMeans, difference, pairwise, costRatio),
     failures: records.failures,
+    unreadableVerdicts: unreadableVerdicts(records, context.systems),
     bootstrap: { ...bootstrap, unit: "question" },
   };
 }

@@ -6,8 +6,11 @@
 
 /** What the server did. */
 export type HostAnswer =
-  /** It answered with an HTTP status; `models` are the names it listed, when its answer was a list. */
-  | { readonly kind: "answered"; readonly status: number; readonly models?: readonly string[]; readonly keyRefused: boolean }
+  /**
+   * It answered with an HTTP status; `models` are the names it listed, when its answer was a list, and
+   * `morePages` is set when that list is only its first page (Gemini's `nextPageToken`).
+   */
+  | { readonly kind: "answered"; readonly status: number; readonly models?: readonly string[]; readonly morePages?: boolean; readonly keyRefused: boolean }
   /** No connection: `code` is the system's reason (`ECONNREFUSED`, `ENOTFOUND`), or the client's. */
   | { readonly kind: "unreachable"; readonly code: string }
   /** No answer within the timeout. */
@@ -30,26 +33,30 @@ export async function askHost(request: HostRequest, timeoutMs: number): Promise<
     if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return { kind: "silent", timeoutMs };
     return { kind: "unreachable", code: connectionCode(error) };
   }
-  const models = modelNames(text);
+  const listing = modelNames(text);
   // Gemini answers a bad key with 400 API_KEY_INVALID rather than 401.
   const keyRefused = response.status === 401 || response.status === 403 || (response.status === 400 && text.includes("API_KEY_INVALID"));
-  return { kind: "answered", status: response.status, keyRefused, ...(response.ok && models ? { models } : {}) };
+  return { kind: "answered", status: response.status, keyRefused, ...(response.ok && listing ? listing : {}) };
 }
 
-/** The names in a model list: OpenAI's `data[].id`, Ollama's `models[].name`, Gemini's `models[].name` (`models/` dropped). */
-function modelNames(text: string): string[] | undefined {
+/**
+ * The names in a model list: OpenAI's `data[].id`, Ollama's `models[].name`, Gemini's `models[].name`
+ * (`models/` dropped), and whether more pages follow.
+ */
+function modelNames(text: string): { models: string[]; morePages?: true } | undefined {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
     return undefined;
   }
-  const { data, models } = (typeof body === "object" && body !== null ? body : {}) as { data?: unknown; models?: unknown };
+  const { data, models, nextPageToken } = (typeof body === "object" && body !== null ? body : {}) as { data?: unknown; models?: unknown; nextPageToken?: unknown };
   const entries = Array.isArray(models) ? models : Array.isArray(data) ? data : undefined;
   if (!entries) return undefined;
-  return entries
+  const names = entries
     .map((entry: { id?: unknown; name?: unknown }) => String(entry.name ?? entry.id ?? "").replace(/^models\//, ""))
     .filter((name) => name !== "");
+  return { models: names, ...(typeof nextPageToken === "string" && nextPageToken !== "" ? { morePages: true } : {}) };
 }
 
 /** `ECONNREFUSED` and the like from fetch's error (Node puts it on the cause, or on each attempt of a happy-eyeballs connect). */

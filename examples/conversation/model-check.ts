@@ -1,13 +1,14 @@
 /**
  * Whether one configured model can answer, found out before the first question: can it be created (its
- * key, its provider package), does its server answer, does it take the key, does an Ollama have the
- * model. A server that is only slow is not held against the model.
+ * key, its provider package), does its server answer, does it take the key, does the server list the
+ * model (OpenAI-compatible servers, Ollama, Gemini). A server that is only slow is not held against the model.
  */
 import type { ModelInput, ModelSpec } from "../../src/index.js";
 import { isChatModel } from "../../src/models/validate-spec.js";
 import { toModelSlots } from "../../src/models/model-slots.js";
 import { resolveConnection } from "../../src/models/providers.js";
 import type { HostAnswer, HostRequest } from "./host-probe.js";
+import { missingModel } from "./model-listing.js";
 import { causeOf } from "./model-problems.js";
 import { keyVariablesOf, modelHost } from "./provider-hosts.js";
 
@@ -45,15 +46,8 @@ export async function checkModel(input: ModelInput, option: string, env: NodeJS.
   if (answer.kind === "unreachable") return { usable: false, cause: `cannot reach ${host.endpoint} (${answer.code}); ${host.hostAdvice}` };
   if (answer.kind === "silent") return { usable: true, caveat: `${host.endpoint} did not answer within ${seconds(answer.timeoutMs)}; trying it anyway` };
   if (answer.keyRefused) return { usable: false, cause: `${host.endpoint} refused the API key (HTTP ${answer.status}); ${host.keyAdvice}` };
-  if (host.ollamaModel !== undefined && answer.models && !hasOllamaModel(answer.models, host.ollamaModel)) {
-    return { usable: false, cause: `the Ollama at ${host.endpoint} does not have it; run "ollama pull ${host.ollamaModel}"` };
-  }
-  return { usable: true };
-}
-
-/** Ollama lists `llama3.1:latest` for a model pulled as `llama3.1`. */
-function hasOllamaModel(listed: readonly string[], name: string): boolean {
-  return listed.some((tag) => tag === name || tag === `${name}:latest`);
+  const missing = answer.models ? missingModel(host, answer.models, answer.morePages) : undefined;
+  return missing === undefined ? { usable: true } : { usable: false, cause: missing };
 }
 
 function seconds(ms: number): string {

@@ -1,15 +1,18 @@
 /**
  * The conversation fed by a pipe or a file: one question per line, each answer on stdout (streamed, then
- * a newline), no colours, status lines or prompts. Failed proposers (once per cause and layer) and failed
- * turns go to stderr; the exit code is 1 when a turn failed. The commands work as in the terminal.
+ * a newline), no colours, status lines or prompts. Failed proposers (each cause once a turn, after its
+ * layer) and failed turns go to stderr; the exit code is 1 when a turn failed. The commands work as in
+ * the terminal.
  */
 import { createInterface } from "node:readline";
 import { formatProposal, type ProposalEvent } from "../../src/index.js";
 import { COMMANDS_HELP, parseCommand } from "./commands.js";
 import type { Conversation } from "./conversation.js";
 import { LayerFailures } from "./layer-failures.js";
+import { groupLine } from "./model-problems.js";
 import { runTurn } from "./run-turn.js";
 import { describeTurnFailure, failureLines } from "./turn-failure.js";
+import { wrapIndented } from "./wrap.js";
 
 /** Exit code after SIGINT. */
 const INTERRUPTED = 130;
@@ -41,7 +44,9 @@ export async function runPiped(conversation: Conversation, showInternalAtStart: 
       if (command) continue;
 
       let written = false;
-      const failures = new LayerFailures((text) => note(`moa: ${text}`));
+      const failures = new LayerFailures((layer, groups) => {
+        for (const group of groups) for (const text of wrapIndented(`layer ${layer}: ${groupLine(group, "failed")}`, width, "moa: ")) note(text);
+      });
       const outcome = await runTurn(conversation, line, controller.signal, {
         proposal: (event: ProposalEvent) => {
           if (showInternal) note(formatProposal(event));
@@ -60,7 +65,7 @@ export async function runPiped(conversation: Conversation, showInternalAtStart: 
         status = 1;
         const failure = describeTurnFailure(outcome.error);
         failures.flush(failure.layer);
-        for (const text of failureLines(failure, width, "moa: the turn failed: ", "moa:   ")) note(text);
+        for (const text of failureLines(failure, width, "moa: the turn failed: ", "moa:   ", (problem) => failures.said(problem))) note(text);
       } else {
         failures.flush();
       }

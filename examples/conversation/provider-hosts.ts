@@ -19,8 +19,10 @@ export interface ModelHost {
   readonly hostAdvice: string;
   /** What to do when it refuses the key. */
   readonly keyAdvice: string;
-  /** For an Ollama model: the name to look for in the server's list. */
-  readonly ollamaModel?: string;
+  /** The provider, e.g. `openai`. */
+  readonly provider: string;
+  /** The model's name as the server's list names it, e.g. `gpt-4o-mini`, `llama3.1`, `gemini-2.0-flash`. */
+  readonly listedName: string;
 }
 
 interface ProviderHost {
@@ -58,7 +60,8 @@ const PROVIDERS: Record<string, ProviderHost> = {
   "google-genai": {
     hostVariables: [],
     keyVariables: ["GOOGLE_API_KEY", "GEMINI_API_KEY"],
-    listUrl: (endpoint) => `${endpoint}/v1beta/models`,
+    // The list comes in pages of 50 unless asked for more; 1000 is the most a page holds.
+    listUrl: (endpoint) => `${endpoint}/v1beta/models?pageSize=1000`,
     auth: (key) => ({ "x-goog-api-key": key }),
     unreachable: { spec: "check the model's baseUrl", variable: "check the network connection", default: "check the network connection" },
   },
@@ -88,6 +91,7 @@ export function modelHost(provider: string, spec: ModelSpec & { model: string },
     endpoint,
     hostAdvice: fromSpec ? profile.unreachable.spec : fromVariable ? profile.unreachable.variable : profile.unreachable.default,
     keyAdvice: spec.apiKey !== undefined ? "check the model's apiKey" : keyVariable !== undefined ? `check ${keyVariable}` : `set ${profile.keyVariables.join(" or ")}, or give "apiKey" in the model's spec`,
-    ...(provider === "ollama" ? { ollamaModel: spec.model.slice(spec.model.indexOf(":") + 1) } : {}),
+    provider,
+    listedName: spec.model.slice(spec.model.indexOf(":") + 1).replace(/^models\//, ""),
   };
 }

@@ -1,16 +1,19 @@
 /**
  * The live status of a turn in the terminal: for each layer, one line per proposer (waiting, done in
- * N s, failed), then a line for the aggregator until the answer's first token. A finished layer's lines
- * stay on the screen; the next layer's lines are drawn below them.
+ * N s, failed, not called), then a line for the aggregator until the answer's first token. A finished
+ * layer's lines stay on the screen, followed by its notes (why its proposers failed, said whole); the
+ * next layer's lines are drawn below them.
  */
 import type { ProposalEvent } from "../../src/index.js";
 import type { Style } from "./ansi.js";
 import { LiveRegion, type TerminalOutput } from "./live-region.js";
-import { proposalError, seconds } from "./turn-summary.js";
+import { seconds } from "./turn-summary.js";
 
 type Status =
   | { readonly kind: "waiting" }
-  | { readonly kind: "done" | "failed" | "straggler" | "cancelled"; readonly ms: number; readonly detail?: string };
+  | { readonly kind: "done" | "failed" | "straggler" | "cancelled"; readonly ms: number }
+  /** Not called: the proposer failed for good in layer `failedIn` of the turn. */
+  | { readonly kind: "skipped"; readonly failedIn?: number };
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 const FRAME_MS = 100;
@@ -28,20 +31,25 @@ export class StatusBoard {
   private frame = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly nameWidth: number;
+  /** The layer in which each proposer (by index) first failed this turn. */
+  private readonly failedIn = new Map<number, number>();
 
   /**
    * @param ids - The proposers' display names, one per call of a layer.
    * @param aggregator - The aggregator's name (the first one tried).
    * @param layers - The number of proposer layers.
    * @param minProposals - Successful proposals a layer needs for the turn to go on.
+   * @param layerNotes - The lines to print under a layer once it is over (and the turn goes on), or when the
+   *   turn ends during it; not for a layer whose failures ended the turn (the turn's error lists them).
    */
   constructor(
-    out: TerminalOutput,
+    private readonly out: TerminalOutput,
     private readonly style: Style,
     private readonly ids: readonly string[],
     private readonly aggregator: string,
     private readonly layers: number,
     private readonly minProposals = 1,
+    private readonly layerNotes: () => readonly string[] = () => [],
   ) {
     this.region = new LiveRegion(out);
     this.statuses = ids.map(() => ({ kind: "waiting" }));
@@ -60,9 +68,13 @@ export class StatusBoard {
   proposal(event: ProposalEvent, above = ""): void {
     if (event.layer > this.layer) this.nextLayer(event.layer);
     const ms = event.endedAt - event.startedAt;
-    const status: Status = event.error
-      ? { kind: event.straggler ? "straggler" : "failed", ms, detail: proposalError(event, true) }
-      : { kind: "done", ms };
+    const failedIn = this.failedIn.get(event.index);
+    const status: Status = event.attempts === 0
+      ? { kind: "skipped", ...(failedIn !== undefined ? { failedIn } : {}) }
+      : event.error
+        ? { kind: event.straggler ? "straggler" : "failed", ms }
+        : { kind: "done", ms };
+    if (event.error && event.attempts !== 0 && failedIn === undefined) this.failedIn.set(event.index, event.layer);
     this.statuses[event.index] = status;
     this.region.printAbove(above, this.lines());
     if (this.statuses.some((s) => s.kind === "waiting")) return;
@@ -99,15 +111,17 @@ export class StatusBoard {
       this.region.render(this.lines());
     }
     this.region.release();
+    this.out.write(linesOf(this.layerNotes()));
   }
 
   private nextLayer(layer: number): void {
+    const notes = this.layerNotes();
     this.region.release();
     this.layer = layer;
     this.layerStart = Date.now();
     this.statuses = this.ids.map(() => ({ kind: "waiting" }));
     this.aggregating = layer > this.layers;
-    this.redraw();
+    this.region.printAbove(linesOf(notes), this.lines());
   }
 
   private stopClock(): void {
@@ -136,10 +150,16 @@ export class StatusBoard {
   private describe(status: Status, spinner: string, name: string): string {
     const { style } = this;
     if (status.kind === "waiting") return `${spinner} ${name}  ${style.dim(`waiting ${seconds(Date.now() - this.layerStart)}`)}`;
+    if (status.kind === "skipped") return `${style.red("✗")} ${name}  ${style.dim(`not called: failed in ${status.failedIn === undefined ? "an earlier layer" : `layer ${status.failedIn}`}`)}`;
     const time = seconds(status.ms);
     if (status.kind === "done") return `${style.green("✓")} ${name}  done in ${time}`;
-    if (status.kind === "failed") return `${style.red("✗")} ${name}  ${style.red(`failed after ${time}`)}${status.detail ? style.dim(`: ${status.detail}`) : ""}`;
+    if (status.kind === "failed") return `${style.red("✗")} ${name}  ${style.red(`failed after ${time}`)}`;
     if (status.kind === "straggler") return `${style.yellow("⊘")} ${name}  ${style.yellow(`cut off after ${time}`)} (quorum reached)`;
     return `${style.yellow("⊘")} ${name}  ${style.yellow(`cancelled after ${time}`)}`;
   }
+}
+
+/** `lines` as text ending in a newline; "" for none. */
+function linesOf(lines: readonly string[]): string {
+  return lines.map((line) => `${line}\n`).join("");
 }

@@ -1,10 +1,14 @@
 /**
  * How a turn looks in the terminal: the live status lines, the proposals (with `--show-internal`), the
- * answer streamed token by token, then one summary line, or why the turn was cancelled or failed.
+ * answer streamed token by token, then one summary line, or why the turn was cancelled or failed. Why a
+ * proposer failed is said whole, wrapped to the terminal, once a turn, under the layer it failed in (with
+ * `--show-internal`, in its proposal's block).
  */
 import type { ProposalEvent } from "../../src/index.js";
 import { cursor, type Style } from "./ansi.js";
+import { LayerFailures } from "./layer-failures.js";
 import type { TerminalOutput } from "./live-region.js";
+import { groupLine } from "./model-problems.js";
 import { proposalBlock } from "./proposal-block.js";
 import type { TurnListener, TurnOutcome } from "./run-turn.js";
 import { StatusBoard } from "./status-board.js";
@@ -24,6 +28,7 @@ export interface MoAShape {
 /** The terminal view of one turn; create one per turn. */
 export class TerminalTurnView implements TurnListener {
   private readonly board: StatusBoard;
+  private readonly failures = new LayerFailures();
   /** Set once the answer's first token is in. */
   private wrapper: StreamWrapper | undefined;
 
@@ -33,7 +38,7 @@ export class TerminalTurnView implements TurnListener {
     shape: MoAShape,
     private readonly showInternal: boolean,
   ) {
-    this.board = new StatusBoard(out, style, shape.proposerIds, shape.aggregator, shape.layers, shape.minProposals);
+    this.board = new StatusBoard(out, style, shape.proposerIds, shape.aggregator, shape.layers, shape.minProposals, () => this.failureNotes());
   }
 
   /** Hides the cursor and draws the first layer's status lines. */
@@ -44,6 +49,7 @@ export class TerminalTurnView implements TurnListener {
 
   proposal(event: ProposalEvent): void {
     const columns = this.out.columns ?? 80;
+    this.failures.add(event);
     this.board.proposal(event, this.showInternal ? proposalBlock(event, columns, this.style) : "");
   }
 
@@ -60,7 +66,8 @@ export class TerminalTurnView implements TurnListener {
   end(outcome: TurnOutcome): void {
     if (outcome.kind === "answered") {
       if (this.wrapper === undefined) this.token(outcome.text);
-      this.out.write(`${this.wrapper?.flush() ?? ""}\n${this.style.dim(`  ${turnSummary(outcome)}`)}\n`);
+      const summary = wrapIndented(turnSummary(outcome), (this.out.columns ?? 80) - 1, "  ").map(this.style.dim);
+      this.out.write(`${this.wrapper?.flush() ?? ""}\n${summary.join("\n")}\n`);
     } else {
       // The answer had started: say that what shows of it is not the answer.
       if (this.wrapper !== undefined) this.out.write(`${this.wrapper.flush()} ${this.style.dim("[answer cut off]")}\n`);
@@ -69,11 +76,19 @@ export class TerminalTurnView implements TurnListener {
       const lines = outcome.kind === "cancelled"
         ? wrapIndented("Cancelled. The question was not added to the conversation.", width, "  ⊘ ", "    ").map(this.style.yellow)
         : [
-          ...failureLines(describeTurnFailure(outcome.error), width, "  ✗ The turn failed: ", "    "),
+          ...failureLines(describeTurnFailure(outcome.error), width, "  ✗ The turn failed: ", "    ", (problem) => this.failures.said(problem)),
           ...wrapIndented("The question was not added to the conversation; send it again.", width, "    "),
         ].map(this.style.red);
       this.out.write(`${lines.join("\n")}\n`);
     }
     this.out.write(cursor.show);
+  }
+
+  /** The layer's failures not said yet this turn, each cause whole and wrapped (none with `--show-internal`: the blocks hold them). */
+  private failureNotes(): string[] {
+    const groups = this.failures.take();
+    if (this.showInternal) return [];
+    const width = (this.out.columns ?? 80) - 1;
+    return groups.flatMap((group) => wrapIndented(groupLine(group, "failed"), width, "  ✗ ", "    ")).map(this.style.red);
   }
 }

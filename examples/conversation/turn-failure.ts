@@ -37,14 +37,19 @@ export function describeTurnFailure(error: unknown): TurnFailure {
 
 /**
  * `failure` wrapped to `width`: the headline after `lead` (its next lines after `indent`), then each
- * cause as a bullet under it.
+ * cause as a bullet under it; a cause `said` already for each of its models (in an earlier layer of the
+ * turn) is not repeated.
  */
-export function failureLines(failure: TurnFailure, width: number, lead: string, indent: string): string[] {
+export function failureLines(failure: TurnFailure, width: number, lead: string, indent: string, said: (problem: ModelProblem) => boolean = () => false): string[] {
+  const shown = (group: ProblemGroup) => (group.models.every((model) => said({ model, cause: group.cause })) ? { ...group, cause: AS_SAID } : group);
   return [
     ...wrapIndented(failure.headline, width, lead, indent),
-    ...failure.groups.flatMap((group) => wrapIndented(groupLine(group), width, `${indent}- `, `${indent}  `)),
+    ...failure.groups.flatMap((group) => wrapIndented(groupLine(shown(group)), width, `${indent}- `, `${indent}  `)),
   ];
 }
+
+/** Stands for a cause said in an earlier layer of the turn. */
+const AS_SAID = "as said above";
 
 /** True when `error` ended the turn before any model was called (models that cannot be created, a bad input). */
 export function failedBeforeCalls(error: unknown): boolean {

@@ -12,15 +12,18 @@ export function seconds(ms: number): string {
 
 /**
  * E.g. `2.4 s · 4 calls (1 failed) · 120 tokens in (80 cached), 48 out`. Stragglers a quorum stopped waiting for
- * are `cut off`, answers with no text `empty`. Usage some calls did not report is a lower bound
+ * are `cut off`, answers with no text `empty`; calls not made, as their proposer had failed for good in
+ * an earlier layer, `skipped` (`4 calls (1 failed), 1 skipped`). Usage some calls did not report is a lower bound
  * (`≥ 120 tokens in, ≥ 48 out (2 of 3 answers reported)`); usage no call reported is `tokens not reported`.
  */
 export function turnSummary(outcome: Extract<TurnOutcome, { kind: "answered" }>): string {
   const trace = outcome.trace;
-  const calls = trace ? [...trace.layers.flatMap((layer) => layer.calls), ...trace.aggregator] : [];
+  const records = trace ? [...trace.layers.flatMap((layer) => layer.calls), ...trace.aggregator] : [];
+  const calls = records.filter((call) => call.skipped === undefined);
+  const skipped = records.length - calls.length;
   const count = (status: string) => calls.filter((call) => call.status === status).length;
   const notes = [[count("failed"), "failed"], [count("straggler"), "cut off"], [count("empty"), "empty"]].filter(([n]) => Number(n) > 0).map(([n, what]) => `${n} ${what}`);
-  const callText = trace ? `${trace.calls} call${trace.calls === 1 ? "" : "s"}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}` : "calls unknown";
+  const callText = trace ? `${trace.calls} call${trace.calls === 1 ? "" : "s"}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}${skipped > 0 ? `, ${skipped} skipped` : ""}` : "calls unknown";
   return `${seconds(outcome.elapsedMs)} · ${callText} · ${tokensText(outcome, count("ok") + count("empty"))}`;
 }
 
@@ -40,13 +43,9 @@ export function failureText(error: unknown): string {
   return String(error);
 }
 
-/**
- * Why a proposer call failed, without the model's name in front (the caller shows it already); with
- * `firstLine`, only its first line (providers' errors may add lines, such as a troubleshooting URL).
- */
-export function proposalError(event: ProposalEvent, firstLine = false): string {
+/** Why a proposer call failed, whole, without the model's name in front (the caller shows it already). */
+export function proposalError(event: ProposalEvent): string {
   const message = (event.error?.message ?? "").trim();
   const rest = message.startsWith(event.model) ? message.slice(event.model.length).replace(/^\s*(\([^)]*\))?\s*:?\s*/, "") : message;
-  const text = rest === "" ? message : rest;
-  return firstLine ? (text.split("\n")[0] ?? "").replace(/^\w*Error: /, "").trim() : text;
+  return rest === "" ? message : rest;
 }

@@ -79,3 +79,12 @@ function isConnectionFailure(chain: readonly ErrorFacts[], codes: readonly strin
   if (codes.some((code) => CONNECTION_CODES.has(code))) return true;
   return chain.some((facts) => facts.name === "APIConnectionError" || /(^|: )fetch failed$/.test(messageOf(facts)));
 }
+
+/**
+ * Kinds that calling the same model again within a turn would only repeat: the server does not have the
+ * model (`unknown_model`), or it refused the key (`refused_key`). Neither is retried; a later turn tries
+ * again, as the model may have been pulled or the key fixed by then.
+ */
+export function isLastingKind(kind: CallErrorKind): boolean {
+  return kind === "unknown_model" || kind === "refused_key";
+}

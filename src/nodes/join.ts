@@ -10,8 +10,11 @@ import { needsAggregator } from "../state/answer-format.js";
 import { answerFormatOf } from "./answer-format-of.js";
 import { fromCallError } from "./call-error.js";
 
-/** The trace record of one proposal. */
-export function toCallRecord(proposal: Proposal): CallRecord {
+/**
+ * The trace record of one proposal. A proposal with no request made (`attempts: 0`) is `skipped`, its
+ * proposer having failed with a lasting error in `failedLayer` (or an earlier layer, when not given).
+ */
+export function toCallRecord(proposal: Proposal, failedLayer?: number): CallRecord {
   return {
     id: proposal.id,
     model: proposal.model,
@@ -21,6 +24,7 @@ export function toCallRecord(proposal: Proposal): CallRecord {
     ...(proposal.usage ? { usage: proposal.usage } : {}),
     ...(proposal.attempts && proposal.attempts > 1 ? { attempts: proposal.attempts } : {}),
     ...(proposal.error ? { error: proposal.error.message } : {}),
+    ...(proposal.attempts === 0 ? { skipped: skippedReason(proposal, failedLayer) } : {}),
     ...(proposal.empty ? { empty: proposal.empty } : {}),
     ...(proposal.cuts ? { cuts: proposal.cuts } : {}),
   };
@@ -42,7 +46,7 @@ export function createJoinNode(options: ResolvedMoAOptions) {
       const failures = proposals.flatMap((p) => (p.error ? [{ id: p.id, layer, error: fromCallError(p.error) }] : []));
       throw new ProposersFailedError(layer, references.length, options.minProposals, failures);
     }
-    const calls = proposals.map(toCallRecord);
+    const calls = proposals.map((p) => toCallRecord(p, p.attempts === 0 ? firstFailedLayer(state.proposals, p.index) : undefined));
     const layerTrace: LayerTrace = {
       layer,
       wallMs: Math.max(...proposals.map((p) => p.endedAt)) - Math.min(...proposals.map((p) => p.startedAt)),
@@ -52,7 +56,7 @@ export function createJoinNode(options: ResolvedMoAOptions) {
     const earlyExit = await earlyExitAfter(options, state, layer, proposals, config);
     return {
       references,
-      trace: { ...state.trace, layers: [...state.trace.layers, layerTrace], calls: state.trace.calls + proposals.length, ...(earlyExit ? { earlyExit } : {}) },
+      trace: { ...state.trace, layers: [...state.trace.layers, layerTrace], calls: state.trace.calls + proposals.filter((p) => p.attempts !== 0).length, ...(earlyExit ? { earlyExit } : {}) },
     };
   };
 }
@@ -68,4 +72,17 @@ async function earlyExitAfter(options: ResolvedMoAOptions, state: MoAState, laye
   const skipAggregator = options.earlyExit.skipAggregator && options.aggregation === "aggregator" && !needsAggregator(format);
   if (layer >= options.layers && !skipAggregator) return undefined;
   return agreementOf(options, layer, proposals.filter((p): p is Answered => p.text !== undefined), skipAggregator, turnBounds(options, state, config));
+}
+
+/** Why a proposal's request was not made. */
+function skippedReason(proposal: Proposal, failedLayer: number | undefined): string {
+  const where = failedLayer === undefined ? "an earlier layer" : `layer ${failedLayer}`;
+  const kind = proposal.error?.kind === "refused_key" ? "its key was refused" : proposal.error?.kind === "unknown_model" ? "the server does not have the model" : `it failed (${proposal.error?.kind ?? "error"})`;
+  return `not called: in ${where} of this turn ${kind}, which another call would only repeat`;
+}
+
+/** The first layer of the turn in which proposer `index` made a call that failed. */
+function firstFailedLayer(proposals: readonly Proposal[], index: number): number | undefined {
+  const layers = proposals.filter((p) => p.index === index && p.error !== undefined && p.attempts !== 0).map((p) => p.layer);
+  return layers.length > 0 ? Math.min(...layers) : undefined;
 }

@@ -27,6 +27,12 @@ export interface CallRecord {
   readonly usage?: TokenUsage;
   /** Why there is no answer, as one line: the error the call failed with, or what an `empty` answer held. */
   readonly error?: string;
+  /**
+   * Set when no request was made, saying why: the proposer's call failed in an earlier layer of the turn
+   * with an error another call would only repeat (an unknown model, a refused key). The record's
+   * `status` is then `failed` and its `error` that earlier error; the next turn calls the model again.
+   */
+  readonly skipped?: string;
   /** For an `empty` answer: what it held instead of text, and the provider's finish reason. */
   readonly empty?: EmptyAnswer;
   /**
@@ -81,7 +87,7 @@ export interface MoATrace {
    * every answer reported usage.
    */
   readonly usageMissing?: readonly CallRef[];
-  /** Number of model calls made. */
+  /** Number of model calls made (calls `skipped` are not counted). */
   readonly calls: number;
   /** Wall time of the turn from its first proposer call to the final answer, in milliseconds. */
   readonly wallMs: number;

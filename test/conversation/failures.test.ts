@@ -5,15 +5,19 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { MoAConfigError, ProposersFailedError } from "../../src/index.js";
+import { MoAConfigError, PROPOSAL_EVENT, ProposersFailedError, type ProposalEvent } from "../../src/index.js";
 import { createStyle } from "../../examples/conversation/ansi.js";
 import { askHost } from "../../examples/conversation/host-probe.js";
+import { LayerFailures } from "../../examples/conversation/layer-failures.js";
 import { checkModel } from "../../examples/conversation/model-check.js";
 import { causeOf, groupLine, groupProblems } from "../../examples/conversation/model-problems.js";
 import { checkAtStart } from "../../examples/conversation/start-up-check.js";
 import { TerminalTurnView } from "../../examples/conversation/terminal-turn-view.js";
 import { describeTurnFailure, failureLines } from "../../examples/conversation/turn-failure.js";
 import { wrapIndented } from "../../examples/conversation/wrap.js";
+import { startGeminiServer } from "../support/gemini-server.js";
+import { startOllamaServer } from "../support/ollama-server.js";
+import { startOpenAIServer } from "../support/openai-server.js";
 import { closedPort } from "./support/closed-port.js";
 
 describe("causes shared by several models", () => {
@@ -92,6 +96,55 @@ describe("wrapped text", () => {
   });
 });
 
+describe("a proposer that failed for good in layer 1", () => {
+  const gone = "openai:gone (provider openai): 404 The model `gone` does not exist or you do not have access to it; check the model's name (GET http://127.0.0.1:8000/v1/models lists the models the server has)";
+  const error = { name: "NotFoundError", message: gone, kind: "unknown_model" as const, status: 404, code: "model_not_found" };
+  const event = (index: number, id: string, layer: number, outcome: Partial<ProposalEvent>): ProposalEvent =>
+    ({ event: PROPOSAL_EVENT, id, model: id, index, layer, startedAt: 0, endedAt: 100, ...outcome });
+  const layers = [
+    [event(0, "openai:alpha", 1, { text: "A." }), event(1, "openai:gone", 1, { error }), event(2, "openai:tiring", 1, { text: "T." })],
+    [event(0, "openai:alpha", 2, { text: "A2." }), event(1, "openai:gone", 2, { error, attempts: 0, endedAt: 0 }), event(2, "openai:tiring", 2, { error: { name: "MoATimeoutError", message: "openai:tiring: timed out after 1000 ms", kind: "timeout" } })],
+  ];
+
+  it("is said whole under layer 1, shown as not called in layer 2, and not repeated under the turn's failure", () => {
+    const written: string[] = [];
+    const out = { columns: 72, write: (text: string) => written.push(text) };
+    const view = new TerminalTurnView(out, createStyle({ isTTY: false }), { proposerIds: ["openai:alpha", "openai:gone", "openai:tiring"], aggregator: "openai:w", layers: 2, minProposals: 2 }, false);
+    view.start();
+    for (const proposal of layers.flat()) view.proposal(proposal);
+    const failures = [{ id: "openai:gone", layer: 2, error: new Error(gone) }, { id: "openai:tiring", layer: 2, error: new Error("openai:tiring: timed out after 1000 ms") }];
+    view.end({ kind: "failed", error: new ProposersFailedError(2, 1, 2, failures), elapsedMs: 5 });
+    expect(screenOf(written.join("")).replace(/ +$/gm, "")).toBe([
+      "  layer 1 ✓ openai:alpha   done in 0.1 s",
+      "          ✗ openai:gone    failed after 0.1 s",
+      "          ✓ openai:tiring  done in 0.1 s",
+      "  ✗ openai:gone failed: 404 The model `gone` does not exist or you do",
+      "    not have access to it; check the model's name (GET",
+      "    http://127.0.0.1:8000/v1/models lists the models the server has)",
+      "  layer 2 ✓ openai:alpha   done in 0.1 s",
+      "          ✗ openai:gone    not called: failed in layer 1",
+      "          ✗ openai:tiring  failed after 0.1 s",
+      "  ✗ The turn failed: Layer 2: 1 proposal(s) succeeded, at least 2",
+      "    required (minProposals).",
+      "    - openai:gone: as said above",
+      "    - openai:tiring: timed out after 1000 ms",
+      "    The question was not added to the conversation; send it again.",
+      "",
+    ].join("\n"));
+  });
+
+  it("piped: is said once, in layer 1's words", () => {
+    const said: string[] = [];
+    const failures = new LayerFailures((layer, groups) => said.push(...groups.map((group) => `layer ${layer}: ${groupLine(group, "failed")}`)));
+    for (const proposal of layers.flat()) failures.add(proposal);
+    failures.flush();
+    expect(said).toEqual([
+      `layer 1: openai:gone failed: ${gone.replace("openai:gone (provider openai): ", "")}`,
+      "layer 2: openai:tiring failed: timed out after 1000 ms",
+    ]);
+  });
+});
+
 describe("a model's check at start-up", () => {
   let port: number;
   let servers: Server[] = [];
@@ -142,6 +195,48 @@ describe("a model's check at start-up", () => {
     expect(await checkModel({ model: "ollama:llama3.2", baseUrl: ollama }, "proposers[0]", {}, ask(2000))).toEqual({ usable: true });
     const bare = await serve((_request, response) => response.writeHead(404).end("no such route"));
     expect(await checkModel({ model: "openai:local", baseURL: `${bare}/v1` }, "proposers[0]", {}, ask(2000))).toEqual({ usable: true });
+  });
+
+  it("finds a name Gemini does not list, naming the ones it does closest first, and asks for the whole list", async () => {
+    const gemini = await startGeminiServer({ models: { "gemini-2.0-flash": {}, "gemini-2.0-flash-lite": {}, "gemini-1.5-pro": {}, "text-embedding-004": {} } });
+    try {
+      const spec = (model: string) => ({ model: `google-genai:${model}`, apiKey: "gemini-check-secret", baseUrl: gemini.url });
+      expect(await checkModel(spec("gemini-2.0-flash"), "proposers[0]", {}, ask(2000))).toEqual({ usable: true });
+      expect(await checkModel(spec("models/gemini-1.5-pro"), "proposers[0]", {}, ask(2000))).toEqual({ usable: true });
+      expect(await checkModel(spec("gemini-2.0-flsh"), "proposers[0]", {}, ask(2000))).toEqual({
+        usable: false,
+        cause: `${gemini.url} does not list a model "gemini-2.0-flsh"; it lists (closest first): gemini-2.0-flash, gemini-2.0-flash-lite, gemini-1.5-pro, text-embedding-004`,
+      });
+    } finally {
+      await gemini.close();
+    }
+    const asked: string[] = [];
+    const paged = await serve((request, response) => {
+      asked.push(request.url ?? "");
+      response.writeHead(200, { "content-type": "application/json" }).end('{"models":[{"name":"models/gemini-2.0-flash"}],"nextPageToken":"page-2"}');
+    });
+    // Only a first page: a name not on it may be on the next.
+    expect(await checkModel({ model: "google-genai:gemini-exp", apiKey: "k", baseUrl: paged }, "proposers[0]", {}, ask(2000))).toEqual({ usable: true });
+    expect(asked).toEqual(["/v1beta/models?pageSize=1000"]);
+  });
+
+  it("names an Ollama's models closest first when it lacks the one asked for, and holds an empty list against no server but Ollama", async () => {
+    const ollama = await startOllamaServer({ models: { "llama3.2:1b": {}, "qwen2.5:7b": {}, "llama3.1:8b": {} } });
+    const empty = await startOpenAIServer({ models: {}, fallback: { text: "any name answers" } });
+    try {
+      expect(await checkModel({ model: "ollama:llama3.1", baseUrl: ollama.url }, "proposers[0]", {}, ask(2000))).toEqual({
+        usable: false,
+        cause: `the Ollama at ${ollama.url} does not have it; run "ollama pull llama3.1", or use one it has (closest first): llama3.1:8b, llama3.2:1b, qwen2.5:7b`,
+      });
+      expect(await checkModel({ model: "openai:anything", baseURL: `${empty.url}/v1`, apiKey: "k" }, "proposers[0]", {}, ask(2000))).toEqual({ usable: true });
+      const bare = await serve((_request, response) => response.writeHead(200, { "content-type": "application/json" }).end('{"models":[]}'));
+      expect(await checkModel({ model: "ollama:llama3.2", baseUrl: bare }, "proposers[0]", {}, ask(2000))).toEqual({
+        usable: false,
+        cause: `the Ollama at ${bare} does not have it; run "ollama pull llama3.2"`,
+      });
+    } finally {
+      await Promise.all([ollama.close(), empty.close()]);
+    }
   });
 });
 

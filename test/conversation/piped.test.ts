@@ -23,8 +23,17 @@ let temp: TempDir;
 beforeAll(async () => {
   [openai, ollama, lonelyOllama] = await Promise.all([
     startOpenAIServer({
-      models: { alpha: { text: "Alpha proposes." }, broken: { fault: { kind: "status", status: 500 } }, writer: { text: answer("The"), chunkDelayMs: 5 } },
-      fallback: { text: answer("A default model's") },
+      models: {
+        alpha: { text: "Alpha proposes." },
+        broken: { fault: { kind: "status", status: 500 } },
+        writer: { text: answer("The"), chunkDelayMs: 5 },
+        "gpt-4o-mini": { text: answer("A default model's") },
+        "gpt-4o": { text: answer("A default model's") },
+        // Listed, but its key is refused when it is called.
+        locked: { fault: { kind: "status", status: 401, message: "Incorrect API key provided: sk-test-key." } },
+      },
+      // Answers any name, but lists only the models above: a name it does not list is left out at start-up.
+      fallback: { text: answer("An unlisted model's") },
     }),
     startOllamaServer({ models: { "qwen2.5:7b": { text: answer("Qwen's") }, "llama3.2:1b": { text: answer("Llama's") }, "nomic-embed-text": {} } }),
     startOllamaServer({ models: { "llama3.2:1b": { text: answer("Llama's") } } }),
@@ -77,6 +86,17 @@ describe.concurrent("piped input", () => {
     expect(run.code).toBe(0);
   }, 90_000);
 
+  it("says a refused key once a turn, whole, and calls that proposer in no later layer of the turn; the next turn calls it again", async () => {
+    const file = temp.json("locked.json", { proposers: [openaiModel(openai.url, "alpha"), openaiModel(openai.url, "locked")], aggregator: openaiModel(openai.url, "writer"), layers: 3, retry: false });
+    const run = await runPiped(["--config", file], "Key?\nStill?\n", cleanEnv());
+    expect(run.stdout, run.stderr).toBe("The answer to Key?\nThe answer to Still?\n");
+    const said = 'moa: layer 1: openai:locked failed: the server refused the API key (HTTP 401); set OPENAI_API_KEY';
+    expect(run.stderr).toBe(`${said}\n${said}\n`);
+    expect(run.stderr).not.toContain("sk-test-key");
+    for (const question of ["Key?", "Still?"]) expect(openai.requests.filter((r) => r.model === "locked" && lastUserText(r) === question)).toHaveLength(1);
+    expect(run.code).toBe(0);
+  }, 90_000);
+
   it("with three default models and a server that is down, says so once before any question and exits 1", async () => {
     const port = await closedPort();
     const env = cleanEnv({ OPENAI_API_KEY: "sk-default-secret", OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` });
@@ -109,12 +129,25 @@ describe.concurrent("piped input", () => {
     const run = await runPiped(flags, "Which of you?\n", cleanEnv({ OLLAMA_HOST: lonelyOllama.url }));
     expect(run.stderr).toBe([
       "Left out, as they cannot be used:",
-      `  - ollama:mistral: the Ollama at ${lonelyOllama.url} does not have it; run "ollama pull mistral"`,
+      `  - ollama:mistral: the Ollama at ${lonelyOllama.url} does not have it; run "ollama pull mistral", or use one it has (closest first): llama3.2:1b`,
       "Going on with proposer ollama:llama3.2:1b and aggregator ollama:llama3.2:1b.",
       "",
     ].join("\n"));
     expect(run.stdout).toBe("Llama's answer to Which of you?\n");
     expect(lonelyOllama.requests.filter((r) => lastUserText(r) === "Which of you?").map((r) => r.model)).toEqual(["llama3.2:1b", "llama3.2:1b"]);
+    expect(run.code).toBe(0);
+  }, 90_000);
+
+  it("leaves out a model name an OpenAI-compatible server does not list, naming the ones it lists closest first, and never asks it", async () => {
+    const run = await runPiped(["--config", config(["alpha", "gpt-4o-mni"])], "Typo?\n", cleanEnv());
+    expect(run.stderr).toBe([
+      "Left out, as they cannot be used:",
+      `  - openai:gpt-4o-mni: ${openai.url}/v1 does not list a model "gpt-4o-mni"; it lists (closest first): gpt-4o-mini, gpt-4o, broken, locked, alpha and 1 more`,
+      "Going on with proposer openai:alpha and aggregator openai:writer.",
+      "",
+    ].join("\n"));
+    expect(run.stdout, run.stderr).toBe("The answer to Typo?\n");
+    expect(openai.requests.filter((r) => r.model === "gpt-4o-mni")).toEqual([]);
     expect(run.code).toBe(0);
   }, 90_000);
 

@@ -16,10 +16,11 @@ const SOCKET = `moa-terminal-${process.pid}`;
 /** The prompt on the last line: the example waits for input. */
 const PROMPT = /(^|\n)you>$/;
 /** The line after each turn: time, calls, tokens in and out. */
-const SUMMARY = /\d+\.\d s · \d+ calls?( \(\d+ failed\))? · \d+ tokens in, \d+ out/g;
+const SUMMARY = /\d+\.\d s · \d+ calls?( \(\d+ failed\))?(, \d+ skipped)? · \d+ tokens in, \d+ out/g;
 
 const ALPHA = "Alpha: blue light scatters the most in the air, so the sky looks blue to us.";
 const BETA = "Beta: Rayleigh scattering.";
+const RETIRED = "The model `retired` does not exist or you do not have access to it.";
 
 /** The aggregator answers each question so a person can tell the answers apart. */
 const answerTo = (request: RecordedRequest) => `Here is the mixed answer to "${lastUserText(request)}".`;
@@ -39,6 +40,8 @@ beforeAll(async () => {
       writer: { text: answerTo, chunkDelayMs: 15, usage: { input: 40, output: 9 } },
       notary: { text: (request) => `Noted: ${lastUserText(request)}` },
       cutter: { text: "The start of an answer that never ends", chunkDelayMs: 15, fault: { kind: "reset" } },
+      // Listed, so the start-up check lets it through, but gone by the time it is called.
+      retired: { fault: { kind: "status", status: 404, message: RETIRED } },
     },
   });
   temp = makeTempDir();
@@ -53,14 +56,14 @@ afterAll(async () => {
  * Starts the example with proposers named from the server's scripts, closed when the test ends;
  * resolves once the prompt shows.
  */
-async function startConversation(test: TestContext, proposers: string[], flags: string[] = [], aggregator = "writer"): Promise<Terminal> {
+async function startConversation(test: TestContext, proposers: string[], flags: string[] = [], aggregator = "writer", columns?: number): Promise<Terminal> {
   configs += 1;
   const file = temp.json(`config-${configs}.json`, {
     proposers: proposers.map((name) => openaiModel(server.url, name)),
     aggregator: openaiModel(server.url, aggregator),
     retry: false,
   });
-  const terminal = await Terminal.start({ socket: SOCKET, command: exampleCommand(["--config", file, ...flags]), env: cleanEnv(), cwd: ROOT });
+  const terminal = await Terminal.start({ socket: SOCKET, command: exampleCommand(["--config", file, ...flags]), env: cleanEnv(), cwd: ROOT, ...(columns ? { columns } : {}) });
   test.onTestFinished(() => terminal.close());
   await terminal.waitFor(PROMPT);
   return terminal;
@@ -135,7 +138,8 @@ describe.concurrent("the conversation in a terminal", () => {
     await terminal.type("Why is grass green?");
     const screen = await terminal.waitFor(answered(1));
     expect(screen).toMatch(/layer 1 ✓ openai:alpha\s+done in \d+\.\d s/);
-    expect(screen).toMatch(/✗ openai:broken\s+failed after \d+\.\d s: 500 /);
+    expect(screen).toMatch(/✗ openai:broken\s+failed after \d+\.\d s\n/);
+    expect(showsWrapped(screen, "✗ openai:broken failed: 500 The server had an error while processing your request (scripted 500 for broken).")).toBe(true);
     expect(screen).toContain('moa> Here is the mixed answer to "Why is grass green?".');
     expect(summaries(screen)[0]).toContain("3 calls (1 failed)");
 
@@ -226,6 +230,25 @@ describe.concurrent("the conversation in a terminal", () => {
     expect(showsWrapped(failure, "- openai:broken ×3: 500 The server had an error while processing your request (scripted 500 for broken).")).toBe(true);
     expect(occurrences(screen, "scripted 500 for broken")).toBe(1);
     expect(widestLine(failure)).toBeLessThanOrEqual(59);
+  }, 90_000);
+
+  it("asks a proposer whose model is gone (HTTP 404) once a turn, shows its whole error once with the fix, wrapped, and asks it again next turn", async (test) => {
+    const terminal = await startConversation(test, ["alpha", "retired"], ["--layers", "2"], "writer", 80);
+    await terminal.type("Is it still there?");
+    const screen = await terminal.waitFor(answered(1));
+    expect(requestsFor("Is it still there?", "retired")).toHaveLength(1);
+    expect(screen).toMatch(/layer 1 ✓ openai:alpha\s+done in \d+\.\d s\n\s+✗ openai:retired\s+failed after \d+\.\d s\n/);
+    expect(screen).toMatch(/layer 2 ✓ openai:alpha\s+done in \d+\.\d s\n\s+✗ openai:retired\s+not called: failed in layer 1\n/);
+    const fix = `check the model's name (GET ${server.url}/v1/models lists the models the server has)`;
+    expect(showsWrapped(screen, `✗ openai:retired failed: 404 ${RETIRED.replace(/\.$/, "")}; ${fix}`)).toBe(true);
+    expect(occurrences(screen, "does not exist")).toBe(1);
+    expect(widestLine(screen)).toBeLessThanOrEqual(79);
+    expect(summaries(screen)[0]).toMatch(/ 4 calls \(1 failed\), 1 skipped · /);
+
+    await terminal.type("And now?");
+    const next = await terminal.waitFor(answered(2));
+    expect(requestsFor("And now?", "retired")).toHaveLength(1);
+    expect(occurrences(next, "does not exist")).toBe(2);
   }, 90_000);
 
   it("keeps the conversation in --db; a second run with --resume <id> shows where it was and continues it", async () => {

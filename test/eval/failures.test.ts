@@ -162,4 +162,26 @@ describe("a run where nothing works", () => {
       await mumbler.close();
     }
   });
+
+  it("asks the judge again, on the same command, for every verdict a run could not read, once the judge is fixed", async () => {
+    const judge = await startGeminiServer({ models: { "judge-pro": { text: "Hmm, hard to say." } } });
+    try {
+      const config = join(dir, "judge-fixed.json");
+      writeFileSync(config, JSON.stringify({ ...servers.moa, judge: { ...servers.judge, baseUrl: judge.url } }));
+      const args = { config, concurrency: 4, judgeAttempts: 1, help: false, questions: writeQuestionFile(dir), limit: 1, out: join(dir, "judge-fixed") } as const;
+      expect(await evaluate(args)).toMatchObject({ kind: "failed" });
+      expect(judge.requests).toHaveLength(6);
+
+      judge.setScript("judge-pro", { text: (request) => (request.messages.some((m) => m.content.includes("[[rating]]")) ? "Clear. Rating: [[7]]" : "Even. [[C]]") });
+      judge.requests.length = 0;
+      for (const server of servers.all) server.requests.length = 0;
+      const fixed = await evaluate(args);
+      expect(fixed).toMatchObject({ kind: "reported", report: { judge: { unreadable: 0 }, unreadableVerdicts: [] } });
+      // The 6 ratings asked again, then the 4 head-to-head verdicts; the answers came from the cache.
+      expect(judge.requests).toHaveLength(10);
+      expect(servers.all.flatMap((server) => server.requests)).toEqual([]);
+    } finally {
+      await judge.close();
+    }
+  });
 });

@@ -16,6 +16,8 @@ import { summarize } from "../../eval/summarize.js";
 import { evalSystems } from "../../eval/systems.js";
 import type { ProgressSnapshot } from "../../eval/progress.js";
 import type { EvalReport } from "../../eval/report-types.js";
+import { renderMarkdown } from "../../eval/render-markdown.js";
+import type { RecordedRequest } from "../support/protocol-server.js";
 import { QUESTIONS, RATINGS, USAGE, startEvalServers, writeQuestionFile, type EvalServers } from "../support/eval-fixtures.js";
 
 let servers: EvalServers;
@@ -171,18 +173,21 @@ describe("stopping and resuming", () => {
     const resumed = await evaluateInto("resumed", { concurrency: 1 });
     const afterStop = requestCounts();
     expect(afterStop.size).toBeGreaterThan(0);
-    // The two halves together sent exactly the requests of one uninterrupted run.
-    const together = new Map(beforeStop);
-    for (const [key, count] of afterStop) together.set(key, (together.get(key) ?? 0) + count);
-    expect(together).toEqual(uninterrupted);
+    // The two halves together sent exactly the requests of one uninterrupted run, but for the verdict
+    // never readable: not cached, it is asked by each half that gets to it.
+    const neverReadable = (key: string) => key.startsWith("judge-pro ") && key.includes("<<beta>> answer to 2.2");
+    const together = new Map([...beforeStop].filter(([key]) => !neverReadable(key)));
+    for (const [key, count] of afterStop) if (!neverReadable(key)) together.set(key, (together.get(key) ?? 0) + count);
+    expect(together).toEqual(new Map([...uninterrupted].filter(([key]) => !neverReadable(key))));
+    expect([...afterStop].filter(([key]) => neverReadable(key)).reduce((sum, [, count]) => sum + count, 0)).toBe(3);
     const withoutTimes = (report: EvalReport) => JSON.parse(JSON.stringify(report, (key, value: unknown) => (key === "wallMs" || key === "wallTime" ? 0 : value)));
     expect(withoutTimes(resumed)).toEqual(withoutTimes(reference));
-    // A third run finds everything in the cache and asks nothing at all.
+    // A third run finds everything in the cache and asks only the one verdict never readable (3 attempts).
     for (const server of servers.all) server.requests.length = 0;
     await evaluateInto("resumed");
-    expect(servers.all.flatMap((server) => server.requests)).toEqual([]);
+    expect(servers.all.flatMap((server) => server.requests).map((request) => `${request.model} ${taggedLast(request)}`)).toEqual(Array(3).fill("judge-pro <<beta>> answer to 2.2"));
     const cacheLines = readFileSync(join(dir, "resumed", "cache.jsonl"), "utf8").trim().split("\n");
-    expect(cacheLines).toHaveLength(7 * 3 + 35);
+    expect(cacheLines).toHaveLength(7 * 3 + 34);
     expect(cacheLines.join("\n")).not.toMatch(/sk-eval-test-openai|gemini-eval-test-key/);
   });
 });
@@ -208,13 +213,49 @@ describe("what the cache reuses", () => {
     expect(servers.ollama.requests).toEqual([]);
   });
 
-  it("asks an unreadable verdict again only when a run allows more attempts than the one that recorded it", async () => {
-    await evaluateInto("attempts", { judgeAttempts: 2 });
-    for (const server of servers.all) server.requests.length = 0;
-    await evaluateInto("attempts", { judgeAttempts: 2 });
-    expect(servers.gemini.requests).toEqual([]);
-    const report = await evaluateInto("attempts", { judgeAttempts: 4 });
-    expect(servers.gemini.requests).toHaveLength(4);
-    expect(report.judge.unreadable).toBe(1);
+  it("reports a verdict the judge never wrote readably as unreadable, does not keep it, and asks it again next run: with the judge fixed, it counts", async () => {
+    const first = await evaluateInto("unreadable", { judgeAttempts: 2 });
+    expect(first.judge.unreadable).toBe(1);
+    expect(first.unreadableVerdicts).toEqual([{ kind: "single", systems: ["ollama:beta"], question: "q2", turn: 2, attempts: 2, reply: "I cannot decide on this one." }]);
+    expect(first.systems[2]).toMatchObject({ label: "ollama:beta", unreadable: 1, score: { n: 6 } });
+    const markdown = renderMarkdown(first);
+    expect(markdown).toContain("## Unreadable verdicts (1)");
+    expect(markdown).toContain("| single | ollama:beta | q2 | 2 | I cannot decide on this one. |");
+    expect(readFileSync(join(dir, "unreadable", "cache.jsonl"), "utf8")).not.toContain("I cannot decide");
+
+    servers.judgeReplies("beta", "2.2", "Clear and short. Rating: [[6]]");
+    try {
+      for (const server of servers.all) server.requests.length = 0;
+      const second = await evaluateInto("unreadable", { judgeAttempts: 2 });
+      // The same command asks that one verdict again, once, and nothing else.
+      expect(servers.all.flatMap((server) => server.requests).map((request) => `${request.model} ${taggedLast(request)}`)).toEqual(["judge-pro <<beta>> answer to 2.2"]);
+      expect(second.judge.unreadable).toBe(0);
+      expect(second.unreadableVerdicts).toEqual([]);
+      expect(second.systems[2]).toMatchObject({ unreadable: 0, missing: 0, score: { n: 7, mean: 36 / 7 } });
+    } finally {
+      servers.judgeReplies("beta", "2.2", undefined);
+    }
+  });
+
+  it("a verdict cut off in the middle (the judge ran out of tokens) is unreadable too, and asked again", async () => {
+    servers.judgeReplies("alpha", "1.2", "The answer rhymes well. Rating: [[");
+    try {
+      const first = await evaluateInto("cut-verdict", { judgeAttempts: 1 });
+      expect(first.unreadableVerdicts.map((verdict) => [verdict.systems, verdict.question, verdict.turn, verdict.reply])).toEqual([
+        [["openai:alpha"], "q1", 2, "The answer rhymes well. Rating: [["],
+        [["ollama:beta"], "q2", 2, "I cannot decide on this one."],
+      ]);
+      for (const server of servers.all) server.requests.length = 0;
+      await evaluateInto("cut-verdict", { judgeAttempts: 1 });
+      expect(servers.all.flatMap((server) => server.requests).map((request) => taggedLast(request)).sort()).toEqual(["<<alpha>> answer to 1.2", "<<beta>> answer to 2.2"]);
+    } finally {
+      servers.judgeReplies("alpha", "1.2", undefined);
+    }
   });
 });
+
+/** The last graded answer a judge request shows, e.g. `<<beta>> answer to 2.2`. */
+function taggedLast(request: RecordedRequest): string {
+  const prompt = request.messages.slice(0, 2).map((message) => message.content).join("\n");
+  return [...prompt.matchAll(/<<\w+>> answer to \d+\.\d+/g)].at(-1)?.[0] ?? "";
+}

@@ -52,6 +52,11 @@ export interface EvalServers {
   readonly all: readonly ProtocolServer[];
   /** Makes the judge reply unreadably once more to {@link UNREADABLE_ONCE} (it does so once per prompt). */
   forgetJudgeReplies(): void;
+  /**
+   * Makes the judge reply `reply` (its whole text) when it rates `system`'s answer to `turn` (e.g. `2.2`),
+   * instead of what {@link RATINGS} says; undefined goes back to the table.
+   */
+  judgeReplies(system: keyof typeof RATINGS, turn: string, reply: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -60,6 +65,7 @@ export async function startEvalServers(options: { latencyMs?: number } = {}): Pr
   const latencyMs = options.latencyMs ?? 0;
   const answerer = (tag: string) => (request: RecordedRequest) => `<<${tag}>> answer to ${marker(request.messages.filter((m) => m.role === "user").at(-1)?.content ?? "")}`;
   const seen = new Set<string>();
+  const replies = new Map<string, string>();
   const [openai, ollama, gemini] = await Promise.all([
     startOpenAIServer({
       models: {
@@ -68,7 +74,7 @@ export async function startEvalServers(options: { latencyMs?: number } = {}): Pr
       },
     }),
     startOllamaServer({ models: { beta: { text: answerer("beta"), usage: USAGE.beta, latencyMs } } }),
-    startGeminiServer({ models: { "judge-pro": { text: (request) => judgeReply(request, seen), usage: USAGE.judge, latencyMs } } }),
+    startGeminiServer({ models: { "judge-pro": { text: (request) => judgeReply(request, seen, replies), usage: USAGE.judge, latencyMs } } }),
   ]);
   return {
     openai, ollama, gemini,
@@ -83,6 +89,10 @@ export async function startEvalServers(options: { latencyMs?: number } = {}): Pr
     },
     judge: { model: "google-genai:judge-pro", apiKey: "gemini-eval-test-key", baseUrl: gemini.url },
     forgetJudgeReplies: () => seen.clear(),
+    judgeReplies(system, turn, reply) {
+      if (reply === undefined) replies.delete(`${system} ${turn}`);
+      else replies.set(`${system} ${turn}`, reply);
+    },
     async close() {
       await Promise.all([openai, ollama, gemini].map((server) => server.close()));
     },
@@ -106,7 +116,7 @@ function taggedAnswers(prompt: string): Array<{ system: string; turn: string }> 
   return [...prompt.matchAll(/<<(\w+)>> answer to (\d+\.\d+|\?)/g)].map((match) => ({ system: match[1] ?? "", turn: match[2] ?? "" }));
 }
 
-function judgeReply(request: RecordedRequest, seen: Set<string>): string {
+function judgeReply(request: RecordedRequest, seen: Set<string>, replies: ReadonlyMap<string, string>): string {
   // A retry repeats the judge prompt (system + user) and adds the unreadable reply and a reminder.
   const prompt = request.messages.slice(0, 2).map((message) => message.content).join("\n");
   const retry = request.messages.length > 2;
@@ -116,6 +126,8 @@ function judgeReply(request: RecordedRequest, seen: Set<string>): string {
   if (!last || !first) return "I see no answer to judge.";
   if (prompt.includes("[[rating]]")) {
     const system = last.system as keyof typeof RATINGS;
+    const scripted = replies.get(`${last.system} ${last.turn}`);
+    if (scripted !== undefined) return scripted;
     const rating = last.turn === "?" ? UNMARKED_RATINGS[system] : RATINGS[system]?.[last.turn];
     if (last.system === UNREADABLE_ONCE.system && last.turn === UNREADABLE_ONCE.turn && !retry && !seen.has(prompt)) {
       seen.add(prompt);
