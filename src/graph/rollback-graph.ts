@@ -2,6 +2,7 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import type { IterableReadableStream } from "@langchain/core/utils/stream";
 import { getConfig, type BaseCheckpointSaver, type StateSnapshot } from "@langchain/langgraph";
 import { MoAGraph, isResumeInput, type AnyCompiledGraph, type Encoding, type IteratorArgs, type Modes, type StreamOptions } from "./moa-graph.js";
+import { LENT_CHECKPOINTER_KEY, readOnce } from "./read-once-saver.js";
 import { claimThread } from "./thread-claim.js";
 import { checkpointIdOf, restoreThread, turnStart } from "./thread-turns.js";
 
@@ -60,13 +61,17 @@ export class RollbackGraph extends MoAGraph {
     callerSignal: AbortSignal | undefined,
   ): ReturnType<AnyCompiledGraph["_streamIterator"]> {
     const checkpointer = this.checkpointer as BaseCheckpointSaver;
-    const release = await claimThread(checkpointer, String(thread.configurable?.thread_id));
+    const threadId = String(thread.configurable?.thread_id);
+    const release = await claimThread(checkpointer, threadId);
     try {
-      const { base, fork } = await this.startOfTurn(thread, rest);
+      // The turn's reads of its thread, by the guard and by LangGraph, are one read of the saver.
+      const saver = readOnce(checkpointer, threadId);
+      const lent = { [LENT_CHECKPOINTER_KEY]: saver };
+      const { base, fork } = await this.startOfTurn({ configurable: { ...thread.configurable, ...lent } }, rest, saver);
       const restore = () => restoreThread(this, checkpointer, thread, base, this.minRecursionLimit + 2);
       let ended = false; // finished or failed; not ended when the consumer leaves before the end
       try {
-        yield* super._streamIterator(input, fork === undefined ? runOptions : { ...runOptions, configurable: { ...runOptions.configurable, ...fork } });
+        yield* super._streamIterator(input, { ...runOptions, configurable: { ...runOptions.configurable, ...fork, ...lent } });
         ended = true;
       } catch (error) {
         ended = true;
@@ -100,9 +105,9 @@ export class RollbackGraph extends MoAGraph {
    * Where a turn on `thread` starts: the checkpoint the caller names, or else the thread's last ended
    * turn ({@link turnStart}), with the `configurable` that runs the turn from exactly that checkpoint
    * (a fork when a process died during the turn after it). A thread holding only a dead first turn is
-   * emptied first.
+   * emptied first. `saver` is the turn's own view of the checkpointer, which `thread` lends the state calls.
    */
-  private async startOfTurn(thread: RunnableConfig, options: RunnableConfig): Promise<{ base: StateSnapshot | undefined; fork?: { checkpoint_id: string } }> {
+  private async startOfTurn(thread: RunnableConfig, options: RunnableConfig, saver: BaseCheckpointSaver): Promise<{ base: StateSnapshot | undefined; fork?: { checkpoint_id: string } }> {
     const named = checkpointIdOf({ configurable: { ...this.config?.configurable, ...options.configurable } });
     if (named !== undefined) return { base: await this.getState({ configurable: { ...thread.configurable, checkpoint_id: named } }) };
     const { head, base } = await turnStart(this, thread);
@@ -110,9 +115,7 @@ export class RollbackGraph extends MoAGraph {
     // Named even when it is the latest: a dead process's last writes may still land in the database
     // after it exited, and LangGraph, left to load "the latest" itself, would start from those.
     if (baseId !== undefined) return { base, fork: { checkpoint_id: baseId } };
-    if (baseId === undefined && checkpointIdOf(head.config) !== undefined) {
-      await (this.checkpointer as BaseCheckpointSaver).deleteThread(String(thread.configurable?.thread_id));
-    }
+    if (baseId === undefined && checkpointIdOf(head.config) !== undefined) await saver.deleteThread(String(thread.configurable?.thread_id));
     return { base };
   }
 }

@@ -18,6 +18,7 @@ import { MoAThreadBusyError, createMixtureOfAgents, getMoATrace } from "../../sr
 import { startOpenAIServer } from "../support/openai-server.js";
 import { startPostgres, type PostgresServer } from "../support/postgres-server.js";
 import type { ModelScript, ProtocolServer } from "../support/protocol-server.js";
+import { counted } from "../support/counted-saver.js";
 
 const child = fileURLToPath(new URL("../support/turn-process.ts", import.meta.url));
 const LOST = "LOST QUESTION";
@@ -211,4 +212,26 @@ describe.each(Object.keys(stores))("a process killed mid-turn loses that turn on
     expect(answer.messages.map((m) => m.content)).toEqual(["hello", "agg answer", "after", "agg answer"]);
     await here.close();
   }, START_UP_MS + 40_000);
+});
+
+describe.each(Object.keys(stores))("%s: a turn reads its thread once", (name) => {
+  it("three turns, one read of the checkpointer each", async () => {
+    const store = (stores[name] as () => Store)();
+    const { checkpointer, close } = store.open();
+    const saver = counted(checkpointer);
+    const model = (id: string) => ({ model: `openai:${id}`, apiKey: "sk-test-key", baseURL: `${server.url}/v1` });
+    const graph = createMixtureOfAgents({ proposers: [model("p1"), model("p2")], aggregator: model("agg"), layers: 2, checkpointer: saver });
+    const config = { configurable: { thread_id: `reads-${name}` } };
+    const perTurn: number[] = [];
+    try {
+      for (const question of ["first", "second", "third"]) {
+        const before = saver.reads();
+        await graph.invoke({ messages: [new HumanMessage(question)] }, config);
+        perTurn.push(saver.reads() - before);
+      }
+    } finally {
+      await close();
+    }
+    expect(perTurn).toEqual([1, 1, 1]);
+  });
 });
