@@ -12,6 +12,8 @@ import type { TtftRow } from "./scenarios/time-to-first-token.js";
 import type { ThreadSoakResult } from "./scenarios/thread-soak.js";
 import type { LocalEngineResult } from "./scenarios/local-engine.js";
 import { localEngineSection } from "./local-engine-report.js";
+import type { TokenCountResult } from "./scenarios/token-count.js";
+import { tokenCountSection } from "./scenarios/token-count-section.js";
 
 /** Where and when a run took place. */
 export type Machine = Record<string, string | number>;
@@ -41,6 +43,8 @@ export interface BenchResults {
   agreement?: AgreementResult;
   /** Absent from results written before the local-engine benchmark existed. */
   localEngine?: LocalEngineResult;
+  /** Absent from results written before the token-count benchmark existed. */
+  tokenCount?: TokenCountResult;
   /** Sections measured again since `machine`'s run, by `npm run bench -- --only ...`, and where. */
   remeasured?: Partial<Record<SectionKey, Machine>>;
 }
@@ -64,6 +68,7 @@ export const SECTIONS: Record<SectionKey, string> = {
   promptCache: "prompt caching",
   agreement: "early exit and voting",
   localEngine: "the embedded llama.cpp engine",
+  tokenCount: "token counting",
 };
 
 /** "section 7 (agent loop) on <date> (<cpu>, ...)": the sections re-measured with `--only`, if any. */
@@ -144,7 +149,8 @@ ${agentLoopSection(r.agentLoop)}
 ${threadSoakSection(r.threadSoak)}
 ${promptCacheSection(r.promptCache, "9. Prompt caching: where the references go")}
 ${agreementSection(r.agreement, "10. Early exit and voting: calls and tokens")}
-${localEngineSection(r.localEngine, r.remeasured?.localEngine ?? r.machine)}`;
+${localEngineSection(r.localEngine, r.remeasured?.localEngine ?? r.machine)}
+${tokenCountSection(r.tokenCount)}`;
 }
 
 /** Section 8: the thread soak's counts. */

@@ -25,6 +25,7 @@ import { threadSoak } from "./scenarios/thread-soak.js";
 import { promptCache } from "./scenarios/prompt-cache.js";
 import { agreement } from "./scenarios/agreement.js";
 import { localEngine } from "./scenarios/local-engine.js";
+import { tokenCount } from "./scenarios/token-count.js";
 import { promptCacheRunLabel } from "./cost-report.js";
 import { IMPLEMENTATIONS } from "./implementations/index.js";
 import { CPU_TARGET } from "./overhead-report.js";
@@ -50,6 +51,7 @@ const SCENARIOS: { [K in SectionKey]: { name: string; run: (size: Size) => Promi
   promptCache: { name: "prompt-cache", run: promptCache },
   agreement: { name: "agreement", run: agreement },
   localEngine: { name: "local-engine", run: localEngine },
+  tokenCount: { name: "token-count", run: tokenCount },
 };
 const KEYS = Object.keys(SECTIONS) as SectionKey[];
 const USAGE = `Usage: npm run bench [-- [--only <scenario>[,<scenario>...]] [--quick] [--out <report.md>]]

@@ -1,84 +1,116 @@
-import type { Tiktoken } from "js-tiktoken/lite";
+import { CountedTexts, sharedPieces, type CountProgress } from "./counted-texts.js";
+import { atOnce, inSlices, sliceDue } from "./event-loop-slices.js";
+import { loadO200k, type O200kEncoding } from "./o200k-encoding.js";
+import { pieceEnd } from "./text-pieces.js";
 
 /**
  * Counts and cuts text in tokens with OpenAI's `o200k_base` encoding (the GPT-4o and later models'),
- * from `js-tiktoken` with its ranks bundled, so nothing is downloaded. Exact for those models (up to a
- * token per {@link PIECE_CHARS} characters of text without spaces, see below); for the others (Llama,
- * Qwen, Gemini, ...) an estimate, close for English prose and further off for some scripts and emoji,
- * which is why a request is fitted to {@link FIT_SHARE} of a model's input limit.
+ * from `js-tiktoken` with its ranks bundled, so nothing is downloaded. Exact for those models (up to a token
+ * per 32 characters of text without spaces: text is encoded in pieces, see `text-pieces.ts`); for the others
+ * (Llama, Qwen, Gemini, ...) an estimate, close for English prose and further off for some scripts and
+ * emoji, which is why a request is fitted to {@link FIT_SHARE} of a model's input limit.
+ *
+ * The counts of texts of a few hundred characters and more are remembered (the most recent 16 M
+ * characters' worth), so a conversation is counted once, not once per model call.
  */
 export interface TokenCounter {
-  /** The tokens of `text`. */
+  /** The tokens of `text`, counted at once (the event loop held until done). */
   count(text: string): number;
-  /** The first `tokens` tokens of `text`, as text (never ending in half a character). */
+  /** The first `tokens` tokens of `text`, as text (never ending in half a character), cut at once. */
   truncate(text: string, tokens: number): string;
+  /**
+   * The tokens of `text` when there are at most `atMost`; otherwise some number above `atMost` (the
+   * count stops once past it). Counted in slices of the event loop (see `event-loop-slices.ts`).
+   */
+  countUpTo(text: string, atMost: number): Promise<number>;
+  /** {@link truncate}, in slices of the event loop. */
+  truncateInSlices(text: string, tokens: number): Promise<string>;
 }
 
 /** The share of a model's input limit a fitted request may fill: room for the counter's error and the messages' framing. */
 export const FIT_SHARE = 0.9;
 
-/**
- * Text is encoded in pieces of at most this many characters, cut before whitespace where there is some
- * (the encoding itself splits words there, a word keeping the space before it):
- * byte-pair encoding takes time that grows with the square of a run without spaces (an answer stuck
- * repeating one character or emoji), and pieces bound it. A cut inside a run may count a token more.
- */
-const PIECE_CHARS = 32;
+/** Pieces encoded between two looks at the clock. */
+const PIECES_PER_CHECK = 32;
+
+/** What the counter has done since the process started: what a test or a benchmark reads to see work repeated. */
+export interface CountingActivity {
+  /** Characters of text encoded (counted or cut), each time they were. */
+  encodedChars: number;
+}
+
+const activity: CountingActivity = { encodedChars: 0 };
+
+/** The counter's activity so far (a copy). */
+export function countingActivity(): CountingActivity {
+  return { ...activity };
+}
 
 let loading: Promise<TokenCounter> | undefined;
 
-/** The `o200k_base` counter, loaded on first use (its ranks are a few megabytes). */
+/** The `o200k_base` counter, loaded on first use (see {@link loadO200k}). */
 export function tokenCounter(): Promise<TokenCounter> {
-  loading ??= load().catch((error: unknown) => {
-    loading = undefined;
-    throw error;
-  });
+  loading ??= loadO200k().then(
+    (encoding) => o200kCounter(encoding),
+    (error: unknown) => {
+      loading = undefined;
+      throw error;
+    },
+  );
   return loading;
 }
 
-async function load(): Promise<TokenCounter> {
-  const [{ Tiktoken }, { default: ranks }] = await Promise.all([import("js-tiktoken/lite"), import("js-tiktoken/ranks/o200k_base")]);
-  const encoding: Tiktoken = new Tiktoken(ranks);
-  // Special-token text (`<|endoftext|>`) in a conversation is counted as text, never refused.
-  const encode = (piece: string) => encoding.encode(piece, [], []);
+function o200kCounter(encoding: O200kEncoding): TokenCounter {
+  const counted = new CountedTexts();
   return {
-    count: (text) => pieces(text).reduce((sum, piece) => sum + encode(piece).length, 0),
-    truncate: (text, tokens) => {
-      let kept = "";
-      let left = Math.max(0, tokens);
-      for (const piece of pieces(text)) {
-        if (left === 0) break;
-        const encoded = encode(piece);
-        if (encoded.length <= left) {
-          kept += piece;
-          left -= encoded.length;
-        } else {
-          kept += encoding.decode(encoded.slice(0, left)).replace(/\uFFFD+$/u, "");
-          left = 0;
-        }
-      }
-      return kept;
+    count(text) {
+      const progress = counted.progressOf(text);
+      atOnce(countSteps(encoding, progress, Infinity));
+      return progress.tokens;
     },
+    truncate: (text, tokens) => atOnce(truncateSteps(encoding, text, tokens)),
+    async countUpTo(text, atMost) {
+      const progress = counted.progressOf(text);
+      if (progress.next < text.length && progress.tokens <= atMost) await inSlices(countSteps(encoding, progress, atMost));
+      return progress.tokens;
+    },
+    truncateInSlices: (text, tokens) => inSlices(truncateSteps(encoding, text, tokens)),
   };
 }
 
-/** `text` in pieces of at most {@link PIECE_CHARS} characters, cut before whitespace where possible and never inside a surrogate pair. */
-function pieces(text: string): string[] {
-  const result: string[] = [];
-  let start = 0;
-  while (start < text.length) {
-    let end = Math.min(text.length, start + PIECE_CHARS);
-    if (end < text.length) {
-      const space = text.slice(start, end).search(/\s\S*$/u);
-      if (space > 0) end = start + space;
-      else if (isLowSurrogate(text.charCodeAt(end))) end -= 1;
+/** Counts `progress`'s text on from where it got, until it is whole or its tokens pass `atMost`; yields when a slice is due. */
+function* countSteps(encoding: O200kEncoding, progress: CountProgress, atMost: number): Generator<void, void, void> {
+  const { text } = progress;
+  let pieces = 0;
+  // Read from `progress` after each yield: another call may have counted on meanwhile.
+  while (progress.next < text.length && progress.tokens <= atMost) {
+    const start = progress.next;
+    const end = pieceEnd(text, start);
+    progress.tokens += encoding.count(text.slice(start, end));
+    progress.next = end;
+    if (sharedPieces(text, start)) {
+      progress.sharedNext = end;
+      progress.sharedTokens = progress.tokens;
     }
-    result.push(text.slice(start, end));
-    start = end;
+    activity.encodedChars += end - start;
+    if (++pieces % PIECES_PER_CHECK === 0 && sliceDue()) yield;
   }
-  return result;
 }
 
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
+/** The first `tokens` tokens of `text`; yields when a slice is due. */
+function* truncateSteps(encoding: O200kEncoding, text: string, tokens: number): Generator<void, string, void> {
+  let left = Math.max(0, tokens);
+  let kept = 0;
+  let pieces = 0;
+  while (kept < text.length && left > 0) {
+    const end = pieceEnd(text, kept);
+    const piece = text.slice(kept, end);
+    activity.encodedChars += end - kept;
+    const n = encoding.count(piece);
+    if (n > left) return text.slice(0, kept) + encoding.truncate(piece, left);
+    left -= n;
+    kept = end;
+    if (++pieces % PIECES_PER_CHECK === 0 && sliceDue()) yield;
+  }
+  return text.slice(0, kept);
 }
