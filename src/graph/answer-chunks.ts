@@ -40,7 +40,7 @@ export class AnswerChunks {
       ...(toolCallChunks.length > 0 ? { tool_call_chunks: toolCallChunks } : {}),
       ...(final.usage_metadata ? { usage_metadata: final.usage_metadata } : {}),
       ...(final.additional_kwargs.parsed !== undefined ? { additional_kwargs: { parsed: final.additional_kwargs.parsed } } : {}),
-      response_metadata: { model: final.response_metadata.model, moa: final.response_metadata.moa },
+      response_metadata: { model: final.response_metadata.model, ...(final.response_metadata.id !== undefined ? { id: final.response_metadata.id } : {}), moa: final.response_metadata.moa },
     });
     return new ChatGenerationChunk({ text: message.text, message });
   }

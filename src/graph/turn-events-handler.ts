@@ -26,9 +26,12 @@ export class TurnEventsHandler extends BaseCallbackHandler {
   override name = "moa_turn_events";
   override awaitHandlers = true;
   private readonly aggregatorRuns = new Set<string>();
+  /** Whether the aggregator's tokens go anywhere: only to a caller that streams (see `TokenShowingHandler`). */
+  readonly showsTokens: boolean;
 
   constructor(private readonly listeners: TurnEventsListeners) {
     super();
+    this.showsTokens = listeners.onAggregatorChunk !== undefined;
   }
 
   override handleChatModelStart(

@@ -1,5 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { EmptyContentError } from "./answer-end.js";
+import { EmptyContentError, IncompleteAnswerError } from "./answer-end.js";
 
 interface GeminiStreamResult {
   stream: AsyncIterable<GeminiResponse>;
@@ -48,5 +48,8 @@ async function* withContentCheck(stream: AsyncIterable<GeminiResponse>): AsyncGe
     blockReason = response.promptFeedback?.blockReason ?? blockReason;
     yield response;
   }
-  if (!content) throw new EmptyContentError({ ...(finishReason ? { finishReason } : {}), ...(blockReason ? { blockReason } : {}) });
+  if (content) return;
+  // Nothing at all, and no reason given: the stream was cut before its end, not stopped by a filter.
+  if (finishReason === undefined && blockReason === undefined) throw new IncompleteAnswerError();
+  throw new EmptyContentError({ ...(finishReason ? { finishReason } : {}), ...(blockReason ? { blockReason } : {}) });
 }

@@ -60,21 +60,27 @@ function serverDelayMs(error: unknown, now: number): number | undefined {
 }
 
 function askedDelayMs({ headers, errorDetails }: ErrorFacts, now: number): number | undefined {
-  const retryAfterMs = headerValue(headers, "retry-after-ms")?.trim();
-  if (retryAfterMs && Number.isFinite(Number(retryAfterMs))) return Number(retryAfterMs);
+  // A value that is not a wait (empty, negative, a date past) is no answer: the backoff applies. A huge one is capped.
+  const retryAfterMs = waitMs(headerValue(headers, "retry-after-ms"), 1);
+  if (retryAfterMs !== undefined) return retryAfterMs;
   const retryAfter = headerValue(headers, "retry-after");
-  if (retryAfter !== undefined) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds)) return seconds * 1000;
-    const date = Date.parse(retryAfter);
-    if (Number.isFinite(date)) return date - now;
-  }
+  const seconds = waitMs(retryAfter, 1000);
+  if (seconds !== undefined) return seconds;
+  const date = retryAfter === undefined ? Number.NaN : Date.parse(retryAfter);
+  if (Number.isFinite(date) && date >= now) return date - now;
   if (Array.isArray(errorDetails)) {
     const info = errorDetails.find((d: { "@type"?: string }) => d?.["@type"]?.endsWith("google.rpc.RetryInfo")) as { retryDelay?: string } | undefined;
     const seconds = info?.retryDelay ? Number.parseFloat(info.retryDelay) : Number.NaN;
     if (Number.isFinite(seconds)) return seconds * 1000;
   }
   return undefined;
+}
+
+/** `value` (a number of `unit` milliseconds) in milliseconds, when it is a number of them that is not negative. */
+function waitMs(value: string | undefined, unit: number): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const amount = Number(value);
+  return Number.isNaN(amount) || amount < 0 ? undefined : amount * unit;
 }
 
 function headerValue(headers: unknown, name: string): string | undefined {

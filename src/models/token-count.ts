@@ -31,7 +31,7 @@ export interface TokenCounter {
 export const FIT_SHARE = 0.9;
 
 /** Pieces encoded between two looks at the clock. */
-const PIECES_PER_CHECK = 32;
+const PIECES_PER_CHECK = 4;
 
 /** What the counter has done since the process started: what a test or a benchmark reads to see work repeated. */
 export interface CountingActivity {

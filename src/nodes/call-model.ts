@@ -7,7 +7,7 @@ import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
 import { MoATimeoutError } from "../errors.js";
 import { IncompleteAnswerError, emptyAnswerOf, finishReasonIn, isCutShort } from "../models/answer-end.js";
 import { followAbort, withCallSignal } from "../models/call-signal.js";
-import { hasCallbackHandlers } from "../models/callback-handlers.js";
+import { tokensCanReachSomeone } from "../models/callback-handlers.js";
 import { acquireAll } from "../models/concurrency-limit.js";
 import type { ModelSlot } from "../models/model-slots.js";
 import { outsideTurnContext } from "../models/outside-turn-context.js";
@@ -169,6 +169,7 @@ export async function callModel(
   try {
     for (let attempts = 1; ; attempts++) {
       let retryable: unknown;
+      let errorHeaders: Headers | undefined;
       // Waiting for a permit is bounded by the turn, not by the call timeout, which times the request alone.
       const release = await acquireAll(slot.limits, call.signal);
       const attempt = bounded(call.signal, undefined, undefined, policy.timeoutMs);
@@ -177,13 +178,13 @@ export async function callModel(
         finishReason = undefined;
         const options = Object.assign({}, request.options, run, { callbacks, signal: attempt.signal });
         const invoke = () => outsideTurnContext(() => runnable.invoke(messages, options));
-        pending = slot.usesCallSignal ? withCallSignal(attempt.signal, invoke) : invoke();
+        pending = slot.usesCallSignal ? withCallSignal(attempt.signal, invoke, (headers) => (errorHeaders = headers)) : invoke();
         const answer = toFormattedAnswer(await untilAborted(pending, attempt.signal).catch(emptyAnswerOf));
         withFinishReason(answer.message, finishReason);
         if (isCutShort(answer.message)) throw new IncompleteAnswerError();
         return Object.assign(answer, { startedAt, endedAt: now(), attempts });
       } catch (error) {
-        const cause = attempt.signal.aborted ? attempt.signal.reason : error;
+        const cause = withResponseHeaders(attempt.signal.aborted ? attempt.signal.reason : error, errorHeaders);
         const streamedAnswer = label.role === "aggregator" && answerStarted;
         if (attempt.signal.aborted || streamedAnswer || attempts > policy.retry.maxRetries || !isRetryable(cause)) throw cause;
         retryable = cause;
@@ -302,7 +303,13 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
  * token to report.
  */
 function watchesTokens({ stream }: CallLabel, config: RunnableConfig): boolean {
-  return stream === true || hasCallbackHandlers(config.callbacks);
+  return stream === true || tokensCanReachSomeone(config.callbacks);
+}
+
+/** `error` with the headers of the failed response it stands for, when its client kept none (so that its `Retry-After` is read). */
+function withResponseHeaders(error: unknown, headers: Headers | undefined): unknown {
+  if (headers === undefined || typeof error !== "object" || error === null || "headers" in error) return error;
+  return Object.assign(error, { headers });
 }
 
 function hasToolCallChunks(chunk: unknown): boolean {
@@ -323,9 +330,10 @@ interface WatcherEvents {
 
 function tokenWatcher({ stream }: CallLabel, events: WatcherEvents, preferStreaming: boolean): BaseCallbackHandler {
   const handler = BaseCallbackHandler.fromMethods({
-    // An empty token (a stream's opening or closing chunk) shows nothing: it does not start the answer.
+    // A token of whitespace alone (a stream's opening or closing chunk, the blank lines before an answer that
+    // turns out empty) shows nothing to take back: it does not start the answer.
     handleLLMNewToken: (token, _index, _runId, _parentRunId, _tags, fields) => {
-      if (token === "" && !hasToolCallChunks(fields?.chunk)) return;
+      if (token.trim() === "" && !hasToolCallChunks(fields?.chunk)) return;
       events.onAnyToken();
     },
     handleLLMEnd: (output) => events.onFinish(finishReasonIn(output.generations[0]?.[0]?.generationInfo)),

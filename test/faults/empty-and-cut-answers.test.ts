@@ -8,7 +8,7 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { MemorySaver } from "@langchain/langgraph";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AggregatorFailedError, createMixtureOfAgents, type MixtureOfAgentsOptions, type ModelInput } from "../../src/index.js";
+import { AggregatorFailedError, MixtureOfAgents, createMixtureOfAgents, type MixtureOfAgentsOptions, type ModelInput } from "../../src/index.js";
 import { startGeminiServer } from "../support/gemini-server.js";
 import { startOllamaServer } from "../support/ollama-server.js";
 import { startOpenAIServer } from "../support/openai-server.js";
@@ -94,6 +94,26 @@ describe("an aggregator that answers HTTP 200 with no text", () => {
   });
 });
 
+describe("an empty answer through the chat model and in streams", () => {
+  it("blank lines ending at the token limit, streamed, do not keep the next aggregator from answering", async () => {
+    openai.setScript("blank", { text: "\n\n", finishReason: "length" });
+    const { tokens, values } = await streamed(graph({ aggregator: [onOpenAI("blank"), onOllama("fallback")] }));
+    expect(values?.messages.at(-1)?.text).toBe("a whole answer");
+    expect(values?.trace.aggregator.map((c) => c.status)).toEqual(["failed", "ok"]);
+    expect(tokens.join("").trim()).toBe("a whole answer");
+  });
+
+  it.each([
+    ["Ollama", () => ollama, onOllama],
+    ["Gemini", () => gemini, onGemini],
+  ])("%s: the chat model's invoke replaces an aggregator whose stream was cut (no one saw its tokens)", async (_name, server, on) => {
+    server().setScript("cut-for-invoke", { text: "partial words here", finishReason: null });
+    const moa = new MixtureOfAgents({ proposers: [onOllama("p")], aggregator: [on("cut-for-invoke"), onOllama("fallback")], retry: { maxRetries: 0 } });
+    const answer = await moa.invoke([new HumanMessage("q")]);
+    expect(answer.text).toBe("a whole answer");
+  });
+});
+
 describe("Gemini's filters", () => {
   it.each([
     ["a SAFETY finish", { text: "", finishReason: "SAFETY" }, /answered no text; finish reason "SAFETY"/],
@@ -146,6 +166,16 @@ describe("a stream that ends without its finish reason", () => {
     expect(state?.trace.layers[0]?.calls[0]?.error).toMatch(cause);
     expect(asked() - before).toBe(2);
     expect(state?.references).toEqual(["a whole answer"]);
+  });
+
+  it("Gemini: a stream cut before its first event (a tool call it never sent) is retried, not read as an empty answer", async () => {
+    gemini.setScript("cut-before-calls", { text: "", toolCalls: [{ name: "lookup", args: { q: "x" } }], finishReason: null });
+    const asked = () => gemini.requests.filter((r) => r.model === "cut-before-calls").length;
+    const before = asked();
+    const state = await graph({ proposers: [onGemini("cut-before-calls"), onOllama("fine")], aggregator: onOllama("agg") }).invoke(question);
+    expect(state.trace.layers[0]?.calls[0]).toMatchObject({ status: "failed" });
+    expect(state.trace.layers[0]?.calls[0]?.error).toMatch(/IncompleteAnswerError/);
+    expect(asked() - before).toBe(2);
   });
 
   it("unstreamed, an aggregator answer without a finish reason is retried, then replaced by the next aggregator", async () => {

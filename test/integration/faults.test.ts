@@ -73,6 +73,14 @@ describe("retries", () => {
     expect(call?.latencyMs).toBeGreaterThanOrEqual(850);
   });
 
+  it("Ollama: a 429's Retry-After is read from the response (its client keeps the status alone)", async () => {
+    ollama.setScript("limited-ollama", { text: "after the wait", fault: { kind: "status", status: 429, retryAfterSeconds: 1, times: 1 } });
+    const state = await graph({ proposers: [onOllama("limited-ollama")], retry: { initialDelayMs: 10, maxDelayMs: 5_000 } }).invoke(question);
+    const call = state.trace.layers[0]?.calls[0];
+    expect(call).toMatchObject({ status: "ok", attempts: 2 });
+    expect(call?.latencyMs).toBeGreaterThanOrEqual(950);
+  });
+
   it("a Retry-After given as an HTTP date waits until then, capped by maxDelayMs", async () => {
     const at = new Date(Date.now() + 2_500).toUTCString();
     openai.setScript("limited-date", { text: "after the wait", fault: { kind: "status", status: 429, times: 1, headers: { "retry-after": at } } });
