@@ -12,6 +12,7 @@ export { MoAStateAnnotation, type MoAState, type MoAStateUpdate } from "./state/
 export type { Proposal, EmptyAnswer, EmptyReason } from "./state/proposal.js";
 export type { CallRef } from "./models/usage.js";
 export { getMoATrace, type MoATrace, type LayerTrace, type CallRecord } from "./state/trace.js";
+export { getMoASummary, type MoAAnswerSummary } from "./state/answer-summary.js";
 export type { AnswerFormat, ToolBinding, ToolSummary, StructuredOutputRequest } from "./state/answer-format.js";
 export { formatProposal } from "./graph/format-proposal.js";
 export { PROPOSAL_EVENT, type ProposalEvent } from "./nodes/proposal-event.js";

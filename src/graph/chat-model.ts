@@ -30,6 +30,7 @@ import { compileResolvedMixture } from "./build.js";
 import { toChatModelSettings, type MixtureOfAgentsFields, type ShowInternal } from "./chat-model-fields.js";
 import { childCallbacks } from "./child-callbacks.js";
 import { formatProposal } from "./format-proposal.js";
+import { getMoATrace } from "../state/trace.js";
 import { mixtureIdentity, mixtureName } from "./mixture-identity.js";
 import { mixtureProfile } from "./mixture-profile.js";
 import { TURN_METADATA_KEY, TurnEventsHandler } from "./turn-events-handler.js";
@@ -234,7 +235,7 @@ export class MixtureOfAgents extends BaseChatModel<MixtureOfAgentsCallOptions> {
         }
       : undefined;
     const message = finalMessage(await this.runTurn(messages, options, runManager, report));
-    return { generations: [{ text: message.text, message }], llmOutput: { moa: message.response_metadata.moa } };
+    return { generations: [{ text: message.text, message }], llmOutput: { moa: getMoATrace(message) } };
   }
 
   override async *_streamResponseChunks(

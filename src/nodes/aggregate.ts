@@ -3,7 +3,8 @@ import { AIMessage, ToolMessage, type BaseMessage } from "@langchain/core/messag
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { ResolvedMoAOptions } from "../state/options.js";
 import type { MoAState, MoAStateUpdate } from "../state/state.js";
-import { answered, type CallRecord, type MoATrace, type VoteRecord } from "../state/trace.js";
+import { summarizeTrace } from "../state/answer-summary.js";
+import { answered, attachTrace, type CallRecord, type MoATrace, type VoteRecord } from "../state/trace.js";
 import { sumTotals, totalUsage } from "../models/usage.js";
 import { turnBounds, voteAmong, type Answered } from "./agreement.js";
 import { answerFormatOf } from "./answer-format-of.js";
@@ -22,8 +23,9 @@ export interface AggregateNodeSettings {
 /**
  * The `aggregate` node: the aggregator answers the conversation with the last layer's answers injected
  * as references, and its answer is appended to `messages` with the turn's total usage (only when some
- * call reported usage; the trace's `usageMissing` names the calls that did not) and, in
- * `response_metadata.moa`, the turn's trace. The answer is kept as the aggregator gave it: reasoning
+ * call reported usage; the trace's `usageMissing` names the calls that did not), in
+ * `response_metadata.moa` the turn's summary (`MoAAnswerSummary`: what a thread stores), and the turn's
+ * whole trace for `getMoATrace`. The answer is kept as the aggregator gave it: reasoning
  * it returned stays where its LangChain client puts it, and inline reasoning is not removed (unlike a
  * proposer's, which would become a reference). With tools bound, the aggregator is called with them and
  * sees the conversation's tool calls and results as they are; its tool calls are the answer's (and the
@@ -75,9 +77,10 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
       ...(message.invalid_tool_calls?.length ? { invalid_tool_calls: message.invalid_tool_calls } : {}),
       additional_kwargs: hasParsed ? { ...message.additional_kwargs, parsed: answer.parsed } : message.additional_kwargs,
       // The model that wrote the answer, as the provider reported it (`model` or `model_name`), else as configured.
-      response_metadata: Object.assign({}, message.response_metadata, providerId(message), { model: modelName(message) ?? answeredBy, moa: trace }),
+      response_metadata: Object.assign({}, message.response_metadata, providerId(message), { model: modelName(message) ?? answeredBy, moa: summarizeTrace(trace, state.turnId, answeredBy) }),
       ...(usage ? { usage_metadata: usage } : {}),
     });
+    attachTrace(final, trace, state.turnId);
     return { messages: [final], trace, ...(hasParsed ? { structuredResponse: answer.parsed } : {}) };
   };
 }

@@ -1,4 +1,5 @@
 import { HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { getMoASummary } from "../state/answer-summary.js";
 import { getMoATrace } from "../state/trace.js";
 
 /**
@@ -12,7 +13,7 @@ export function referencesToContinue(messages: readonly BaseMessage[]): readonly
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = messages[i] as BaseMessage;
     if (HumanMessage.isInstance(message)) return undefined;
-    const references = getMoATrace(message)?.references;
+    const references = getMoASummary(message)?.references ?? getMoATrace(message)?.references;
     if (references !== undefined && references.length > 0) return references;
   }
   return undefined;

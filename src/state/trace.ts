@@ -70,7 +70,7 @@ export interface LayerTrace {
   readonly calls: readonly CallRecord[];
 }
 
-/** What a turn did: kept in the graph state and in the final message's `response_metadata.moa`. */
+/** What a turn did: kept in the graph state (`trace`) and given by `getMoATrace` on the turn's answer. */
 export interface MoATrace {
   /** The proposer layers, in order. */
   readonly layers: readonly LayerTrace[];
@@ -130,8 +130,38 @@ export interface VoteRecord {
   readonly winner: string;
 }
 
-/** The trace of the turn that produced `message`, or `undefined` when it was not produced by an MoA. */
+/** Where a returned answer holds its turn's whole trace: a property no serializer writes (a checkpoint keeps the summary alone). */
+const TRACE = Symbol.for("langgraph-moa.trace");
+
+/** Traces of this process's recent turns, by turn id, for answers rebuilt from chunks or read back from a thread. */
+const recentTraces = new Map<string, MoATrace>();
+/** How many recent turns' traces are kept (a few kB each). */
+const RECENT_TRACES = 256;
+
+/**
+ * Gives `message`, the answer of turn `turnId`, its turn's whole trace: on the message object itself, and among
+ * the recent turns' traces of the process, where an answer rebuilt from its streamed chunks or read back from
+ * a thread finds it by its summary's `turnId`.
+ */
+export function attachTrace(message: BaseMessage, trace: MoATrace, turnId: string): void {
+  Object.defineProperty(message, TRACE, { value: trace, enumerable: false, configurable: true });
+  recentTraces.delete(turnId);
+  recentTraces.set(turnId, trace);
+  if (recentTraces.size > RECENT_TRACES) recentTraces.delete(recentTraces.keys().next().value as string);
+}
+
+/**
+ * The whole trace of the turn that produced `message`: the answer a graph or `MixtureOfAgents` returned (or
+ * one rebuilt from its streamed chunks, or read back from a thread) in the process that ran the turn, while
+ * it is one of the process's 256 most recent turns. `undefined` for any other message. A thread stores an
+ * answer with its summary alone (`getMoASummary`), which says where the whole trace is kept.
+ */
 export function getMoATrace(message: BaseMessage): MoATrace | undefined {
-  const trace = (message.response_metadata as Record<string, unknown> | undefined)?.moa;
-  return typeof trace === "object" && trace !== null ? (trace as MoATrace) : undefined;
+  const attached = (message as unknown as Record<symbol, MoATrace | undefined>)[TRACE];
+  if (attached !== undefined) return attached;
+  const moa = (message.response_metadata as Record<string, unknown> | undefined)?.moa as { turnId?: unknown; layers?: unknown } | undefined;
+  if (typeof moa !== "object" || moa === null) return undefined;
+  if (typeof moa.turnId === "string") return recentTraces.get(moa.turnId);
+  // An answer stored whole, as answers were before their summary.
+  return Array.isArray(moa.layers) ? (moa as unknown as MoATrace) : undefined;
 }

@@ -46,7 +46,8 @@ describe("usage that only some calls reported", () => {
     const answer = state.messages.at(-1) as AIMessage;
 
     expect(answer.usage_metadata).toEqual({ input_tokens: 8, output_tokens: 5, total_tokens: 13 });
-    expect(answer.response_metadata.moa).toMatchObject({ usage: { input_tokens: 8, output_tokens: 5, total_tokens: 13 }, usageMissing: [{ id: "silent", layer: 1 }] });
+    expect(getMoATrace(answer)).toMatchObject({ usage: { input_tokens: 8, output_tokens: 5, total_tokens: 13 }, usageMissing: [{ id: "silent", layer: 1 }] });
+    expect(answer.response_metadata.moa).toMatchObject({ calls: 3, usageMissing: 1 });
     expect(state.trace.layers[0]).toMatchObject({ usage: { input_tokens: 7, output_tokens: 3, total_tokens: 10 }, usageMissing: [{ id: "silent", layer: 1 }] });
   });
 
