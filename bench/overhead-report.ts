@@ -123,9 +123,10 @@ The defaults are the cheapest settings that keep every feature:
 - **Callbacks**: a handler makes LangChain report every run to it. The library adds none to a proposer's
   call and dispatches its proposal event only when a handler is there to receive it; the chat model
   (\`MixtureOfAgents\`) needs one of its own per turn for \`showInternal\` and its events.
-- **Durability** stays LangGraph's \`async\`. \`exit\` is cheaper, but it writes no checkpoint until the turn
-  ends, so a running turn's progress (its layers, its proposals) cannot be read with \`getState\` from another
-  process or in LangGraph Studio; pass \`durability: "exit"\` to a run where that does not matter.
+- **Durability** is LangGraph's \`exit\` for a run that sets none (since section 13's thread benchmark): one
+  checkpoint per turn instead of one per step, each holding the whole conversation. The rows above were
+  measured with each setting given explicitly; a running turn's steps can be read with \`getState\` from
+  another process (LangGraph Studio) only with \`async\` or \`sync\`, which a run may still pass.
 - **A task per proposer** stays. One task per layer is cheaper in a bare graph, but then a proposal is no
   longer saved, streamed (\`updates\`, \`tasks\`, \`custom\`) or traced as it arrives: each proposer call is
   a LangGraph task of its own.

@@ -73,9 +73,9 @@ function variants(target: Target): Variant[] {
     { group: "how the turn is run", setting: "`MixtureOfAgents.invoke` (the chat model)", isDefault: false, turn: () => moa.invoke(question().messages) },
     { group: "callbacks", setting: "none", isDefault: true, turn: () => graph.invoke(question()) },
     { group: "callbacks", setting: "one handler (`handleLLMEnd`)", isDefault: false, turn: () => graph.invoke(question(), { callbacks: [handler] }) },
-    { group: "checkpointer durability (`MemorySaver`)", setting: "`async`", isDefault: true, turn: saved("async") },
+    { group: "checkpointer durability (`MemorySaver`)", setting: "`exit`", isDefault: true, turn: saved("exit") },
+    { group: "checkpointer durability (`MemorySaver`)", setting: "`async`", isDefault: false, turn: saved("async") },
     { group: "checkpointer durability (`MemorySaver`)", setting: "`sync`", isDefault: false, turn: saved("sync") },
-    { group: "checkpointer durability (`MemorySaver`)", setting: "`exit`", isDefault: false, turn: saved("exit") },
     { group: "tasks per layer (bare LangGraph)", setting: "a task per proposer (`Send`) + a join", isDefault: true, turn: bareLangGraph.create(target, SHAPE) },
     { group: "tasks per layer (bare LangGraph)", setting: "one task per layer (`Promise.all` in the node)", isDefault: false, turn: bareLangGraphOneTaskPerLayer.create(target, SHAPE) },
   ];

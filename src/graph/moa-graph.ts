@@ -87,7 +87,7 @@ export class MoAGraph extends CompiledStateGraph<unknown, unknown, string> {
     const given = (options ?? {}) as NonNullable<IteratorArgs[1]> & { [UNLINK_CALLER_SIGNAL]?: () => void };
     const unlink = given[UNLINK_CALLER_SIGNAL];
     const asked = given.recursionLimit ?? this.config?.recursionLimit ?? DEFAULT_RECURSION_LIMIT;
-    const runOptions = Object.assign({}, given, { recursionLimit: Math.max(asked, this.minRecursionLimit) });
+    const runOptions = Object.assign({}, given, { recursionLimit: Math.max(asked, this.minRecursionLimit) }, durabilityOf(given));
     // Deleted only when there (a rest copy of every run's options costs a runtime call on Node 20).
     if (unlink !== undefined) delete runOptions[UNLINK_CALLER_SIGNAL];
     // The run's own signal (LangGraph's, made from the caller's): graphs run inside a layer's calls (MoA
@@ -105,6 +105,22 @@ export class MoAGraph extends CompiledStateGraph<unknown, unknown, string> {
     const startsTurn = this.newTurn !== undefined && !isResumeInput(input) && typeof input === "object" && !Array.isArray(input);
     return startsTurn ? Object.assign({}, input, this.newTurn?.()) : input;
   }
+}
+
+/** The `configurable` key through which a parent graph hands its durability to a subgraph's run (LangGraph's). */
+const PARENT_DURABILITY_KEY = "__pregel_durability";
+
+/**
+ * The durability of a run that sets none: `"exit"`, so that a thread stores one checkpoint per turn, written
+ * when the turn ends (or pauses at an interrupt), rather than one per step, each holding the whole
+ * conversation and the turn's working state. A turn's progress still streams (`custom`, `values`, `updates`);
+ * a run that sets `durability` (`"async"`: a running turn's steps can be read with `getState` from elsewhere)
+ * or `checkpointDuring`, or runs inside a parent graph (which hands down its own), keeps its choice.
+ */
+function durabilityOf(options: NonNullable<IteratorArgs[1]>): { durability?: "exit" } {
+  const chosen = options as { durability?: unknown; checkpointDuring?: unknown; configurable?: Record<string, unknown> };
+  const given = chosen.durability !== undefined || chosen.checkpointDuring !== undefined || chosen.configurable?.[PARENT_DURABILITY_KEY] !== undefined;
+  return given ? {} : { durability: "exit" };
 }
 
 /**

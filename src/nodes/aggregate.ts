@@ -4,6 +4,7 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { ResolvedMoAOptions } from "../state/options.js";
 import type { MoAState, MoAStateUpdate } from "../state/state.js";
 import { summarizeTrace } from "../state/answer-summary.js";
+import { TURN_ENDED } from "../state/turn-scoped-value.js";
 import { answered, attachTrace, type CallRecord, type MoATrace, type VoteRecord } from "../state/trace.js";
 import { sumTotals, totalUsage } from "../models/usage.js";
 import { turnBounds, voteAmong, type Answered } from "./agreement.js";
@@ -81,7 +82,8 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
       ...(usage ? { usage_metadata: usage } : {}),
     });
     attachTrace(final, trace, state.turnId);
-    return { messages: [final], trace, ...(hasParsed ? { structuredResponse: answer.parsed } : {}) };
+    // The turn's working state is not stored with its answer (the run's result still holds it).
+    return { messages: [final], trace, proposals: TURN_ENDED, references: TURN_ENDED, ...(hasParsed ? { structuredResponse: answer.parsed } : {}) };
   };
 }
 

@@ -2,6 +2,7 @@ import { Annotation, MessagesAnnotation } from "@langchain/langgraph";
 import { LastValue } from "@langchain/langgraph/channels";
 import type { Proposal } from "./proposal.js";
 import type { MoATrace } from "./trace.js";
+import { TurnScopedValue } from "./turn-scoped-value.js";
 
 /** The trace of a turn that has not made any call yet (no usage: none was reported). */
 export const EMPTY_TRACE: MoATrace = Object.freeze({
@@ -17,16 +18,13 @@ export const EMPTY_TRACE: MoATrace = Object.freeze({
  */
 export const MoAStateAnnotation = Annotation.Root({
   ...MessagesAnnotation.spec,
-  /** Every proposal of the turn so far, in arrival order (the `join` node orders them). */
-  proposals: Annotation<Proposal[]>({
-    reducer: (current, update) => current.concat(update),
-    default: () => [],
-  }),
-  /** The answers of the last completed layer, ordered by proposer. */
-  references: Annotation<string[]>({
-    reducer: (_, update) => update,
-    default: () => [],
-  }),
+  /**
+   * Every proposal of the turn so far, in arrival order (the `join` node orders them). Working state of the
+   * turn: not checkpointed once the turn has ended (see {@link TurnScopedValue}).
+   */
+  proposals: new TurnScopedValue<Proposal[]>((current, update) => current.concat(update), () => []),
+  /** The answers of the last completed layer, ordered by proposer. Working state of the turn, as `proposals`. */
+  references: new TurnScopedValue<string[]>((_, update) => update, () => []),
   /** Identifies the current turn (set with each new turn's input). */
   turnId: Annotation<string>({
     reducer: (_, update) => update,

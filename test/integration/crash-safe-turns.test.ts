@@ -83,8 +83,9 @@ function graphOn(store: Store, layers: number) {
 }
 
 /** A turn process, once it has loaded (see turn-process.ts), with what it has printed so far. */
-async function startTurnProcess(database: string, thread: string, layers: number): Promise<{ process: ChildProcess; output: () => string }> {
-  const proc = spawn(process.execPath, ["--import", "tsx", child, database, server.url, thread, String(layers), LOST], { stdio: ["ignore", "pipe", "pipe"] });
+async function startTurnProcess(database: string, thread: string, layers: number, durability?: "async"): Promise<{ process: ChildProcess; output: () => string }> {
+  const args = ["--import", "tsx", child, database, server.url, thread, String(layers), LOST, ...(durability ? [durability] : [])];
+  const proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   proc.stdout?.on("data", (data: Buffer) => (output += data.toString()));
   proc.stderr?.on("data", (data: Buffer) => (output += data.toString()));
@@ -140,7 +141,8 @@ const phases: Array<{ phase: string; layers: number; scripts: () => Record<strin
 ];
 
 describe.each(Object.keys(stores))("a process killed mid-turn loses that turn only (%s)", (storeName) => {
-  it.each(phases)("SIGKILL while $phase: the next turn starts from the last answered one", async ({ layers, scripts, killWhen }) => {
+  // Durability "async": each step is checkpointed as the turn goes, so the dead turn's steps are on the thread.
+  it.each(phases)("SIGKILL while $phase (durability async): the next turn starts from the last answered one", async ({ layers, scripts, killWhen }) => {
     const store = stores[storeName]!();
     const threadId = `t-${Math.random().toString(36).slice(2)}`;
     const thread = { configurable: { thread_id: threadId } };
@@ -149,7 +151,7 @@ describe.each(Object.keys(stores))("a process killed mid-turn loses that turn on
     await first.close();
 
     for (const [model, script] of Object.entries(scripts())) server.setScript(model, script);
-    const turn = await startTurnProcess(store.location, threadId, layers);
+    const turn = await startTurnProcess(store.location, threadId, layers, "async");
     const exited = new Promise((resolve) => turn.process.once("exit", resolve));
     // The phase is reached, and the dead turn's question is on the thread (checkpoints are written while
     // the turn goes on, so the first one may land a little after the requests go out).
@@ -188,6 +190,29 @@ describe.each(Object.keys(stores))("a process killed mid-turn loses that turn on
     const state = await next.graph.getState(thread);
     expect(state.values.messages.map((m: { content: unknown }) => m.content)).toEqual(["hello", "agg answer", "next question", "agg answer"]);
     expect(state.next).toEqual([]);
+    await next.close();
+  }, START_UP_MS + 40_000);
+
+  it("SIGKILL while the proposers are running (default durability): nothing of the dead turn reached the thread", async () => {
+    const store = stores[storeName]!();
+    const threadId = `t-${Math.random().toString(36).slice(2)}`;
+    const thread = { configurable: { thread_id: threadId } };
+    const first = graphOn(store, 1);
+    await first.graph.invoke({ messages: [new HumanMessage("hello")] }, thread);
+    await first.close();
+    server.setScript("p1", { latencyMs: LONG });
+    server.setScript("p2", { latencyMs: LONG });
+    const turn = await startTurnProcess(store.location, threadId, 1);
+    const exited = new Promise((resolve) => turn.process.once("exit", resolve));
+    await vi.waitFor(() => expect(lostRequests().length, turn.output()).toBe(2), { timeout: 15_000, interval: 20 });
+    turn.process.kill("SIGKILL");
+    await exited;
+    for (const [model, script] of Object.entries(FAST)) server.setScript(model, script);
+
+    const next = graphOn(store, 1);
+    expect((await next.graph.getState(thread)).values.messages.map((m: { content: unknown }) => m.content)).toEqual(["hello", "agg answer"]);
+    const answer = await untilFree(() => next.graph.invoke({ messages: [new HumanMessage("next question")] }, thread));
+    expect(answer.messages.map((m) => m.content)).toEqual(["hello", "agg answer", "next question", "agg answer"]);
     await next.close();
   }, START_UP_MS + 40_000);
 
