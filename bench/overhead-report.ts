@@ -125,8 +125,9 @@ The defaults are the cheapest settings that keep every feature:
   (\`MixtureOfAgents\`) needs one of its own per turn for \`showInternal\` and its events.
 - **Durability** is LangGraph's \`exit\` for a run that sets none (since section 13's thread benchmark): one
   checkpoint per turn instead of one per step, each holding the whole conversation. The rows above were
-  measured with each setting given explicitly; a running turn's steps can be read with \`getState\` from
-  another process (LangGraph Studio) only with \`async\` or \`sync\`, which a run may still pass.
+  measured with each setting given explicitly, and their **(default)** mark is the default of the day they were
+  measured (\`async\` until then); a running turn's steps can be read with \`getState\` from another process
+  (LangGraph Studio) only with \`async\` or \`sync\`, which a run may still pass.
 - **A task per proposer** stays. One task per layer is cheaper in a bare graph, but then a proposal is no
   longer saved, streamed (\`updates\`, \`tasks\`, \`custom\`) or traced as it arrives: each proposer call is
   a LangGraph task of its own.

@@ -14,6 +14,8 @@ import type { LocalEngineResult } from "./scenarios/local-engine.js";
 import { localEngineSection } from "./local-engine-report.js";
 import type { TokenCountResult } from "./scenarios/token-count.js";
 import { tokenCountSection } from "./scenarios/token-count-section.js";
+import type { ThreadGrowthRun } from "./scenarios/thread-growth.js";
+import { threadGrowthSection } from "./thread-growth-report.js";
 
 /** Where and when a run took place. */
 export type Machine = Record<string, string | number>;
@@ -45,6 +47,8 @@ export interface BenchResults {
   localEngine?: LocalEngineResult;
   /** Absent from results written before the token-count benchmark existed. */
   tokenCount?: TokenCountResult;
+  /** Section 13, by Node major version; absent from results written before the long-conversation benchmark existed. */
+  threadGrowth?: Record<string, ThreadGrowthRun>;
   /** Sections measured again since `machine`'s run, by `npm run bench -- --only ...`, and where. */
   remeasured?: Partial<Record<SectionKey, Machine>>;
 }
@@ -53,7 +57,7 @@ export interface BenchResults {
 export type SectionKey = Exclude<keyof BenchResults, "machine" | "remeasured" | "quick">;
 
 /** The sections measured per Node version (merged by version rather than replaced). */
-export const PER_NODE_SECTIONS = ["overhead", "settings"] as const satisfies readonly SectionKey[];
+export const PER_NODE_SECTIONS = ["overhead", "settings", "threadGrowth"] as const satisfies readonly SectionKey[];
 
 /** Each section's name, in the report's order (section n is the n-th). */
 export const SECTIONS: Record<SectionKey, string> = {
@@ -69,6 +73,7 @@ export const SECTIONS: Record<SectionKey, string> = {
   agreement: "early exit and voting",
   localEngine: "the embedded llama.cpp engine",
   tokenCount: "token counting",
+  threadGrowth: "long conversations on a thread",
 };
 
 /** "section 7 (agent loop) on <date> (<cpu>, ...)": the sections re-measured with `--only`, if any. */
@@ -97,7 +102,7 @@ export function renderReport(r: BenchResults): string {
 
 Measured by \`npm run bench\` on ${m.cpu} (${m.cores} cores, ${m.memoryGb} GiB), Node ${m.node}, ${m.platform}, ${m.date}.
 Every model is served over loopback HTTP by the OpenAI-protocol test server (test/support) and called
-through the real \`@langchain/openai\` client (section 11 runs a model in-process instead); in sections 1 and 2 the server runs in a process of its
+through the real \`@langchain/openai\` client (section 11 runs a model in-process instead); in sections 1, 2 and 13 the server runs in a process of its
 own, elsewhere in the benchmark's process. Each figure is a ratio or a distribution from this one run:
 these machines are shared, so compare within the run.
 Raw numbers: [results.json](results.json).${remeasuredNote(r)}${quick}
@@ -150,7 +155,8 @@ ${threadSoakSection(r.threadSoak)}
 ${promptCacheSection(r.promptCache, "9. Prompt caching: where the references go")}
 ${agreementSection(r.agreement, "10. Early exit and voting: calls and tokens")}
 ${localEngineSection(r.localEngine, r.remeasured?.localEngine ?? r.machine)}
-${tokenCountSection(r.tokenCount)}`;
+${tokenCountSection(r.tokenCount)}
+${threadGrowthSection(r.threadGrowth)}`;
 }
 
 /** Section 8: the thread soak's counts. */

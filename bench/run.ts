@@ -7,7 +7,7 @@
  *   npm run bench -- --quick --out /tmp/b/REPORT.md every scenario small (under a minute), to check they run
  *   npm run bench:nodes                            sections 1 and 2 on Node 20, 22 and 24, side by side
  *
- * Sections 1 and 2 are kept per Node version: a run replaces only its own version's figures.
+ * Sections 1, 2 and 13 are kept per Node version: a run replaces only its own version's figures.
  */
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -26,6 +26,8 @@ import { promptCache } from "./scenarios/prompt-cache.js";
 import { agreement } from "./scenarios/agreement.js";
 import { localEngine } from "./scenarios/local-engine.js";
 import { tokenCount } from "./scenarios/token-count.js";
+import { threadGrowth } from "./scenarios/thread-growth.js";
+import { threadGrowthCharts } from "./thread-growth-report.js";
 import { promptCacheRunLabel } from "./cost-report.js";
 import { IMPLEMENTATIONS } from "./implementations/index.js";
 import { CPU_TARGET } from "./overhead-report.js";
@@ -52,6 +54,7 @@ const SCENARIOS: { [K in SectionKey]: { name: string; run: (size: Size) => Promi
   agreement: { name: "agreement", run: agreement },
   localEngine: { name: "local-engine", run: localEngine },
   tokenCount: { name: "token-count", run: tokenCount },
+  threadGrowth: { name: "thread-growth", run: threadGrowth },
 };
 const KEYS = Object.keys(SECTIONS) as SectionKey[];
 const USAGE = `Usage: npm run bench [-- [--only <scenario>[,<scenario>...]] [--quick] [--out <report.md>]]
@@ -132,11 +135,11 @@ for (const key of keys) {
 }
 
 const previous = await previousResults();
-// Sections 1 and 2 keep every Node version's run; the others are replaced by a full run, merged by a partial one.
+// Sections 1, 2 and 13 keep every Node version's run; the others are replaced by a full run, merged by a partial one.
 const perNode = Object.fromEntries(
   PER_NODE_SECTIONS.map((key) => [key, { ...previous?.[key], ...(measured[key] === undefined ? {} : { [nodeMajor]: measured[key] }) }]),
 );
-const { overhead: _o, settings: _s, ...sections } = measured;
+const { overhead: _o, settings: _s, threadGrowth: _t, ...sections } = measured;
 // A partial run into a new output starts its results with this run's machine; the other sections are "not measured".
 const results: BenchResults = partial
   ? ({
@@ -217,6 +220,9 @@ if (keys.includes("localEngine") && results.localEngine) {
       referenceLine: { value: 1, label: "sequential" },
     }),
   );
+}
+if (keys.includes("threadGrowth")) {
+  for (const chart of threadGrowthCharts(results.threadGrowth)) await writeFile(join(outDir, chart.path), chart.svg);
 }
 await writeFile(reportPath, renderReport(results));
 console.error(`Wrote ${reportPath}, ${resultsPath} and charts/${partial ? ` (merged: ${keys.map((key) => SCENARIOS[key].name).join(", ")})` : ""}`);

@@ -9,9 +9,12 @@ export interface ModelServerProcess {
   close(): Promise<void>;
 }
 
-/** Starts bench/model-server.ts on the Node running this process and waits until it listens. */
-export async function startModelServerProcess(): Promise<ModelServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", new URL("model-server.ts", import.meta.url).pathname], { stdio: ["pipe", "pipe", "inherit"] });
+/**
+ * Starts a model server script (default bench/model-server.ts; it prints `{"url": ...}` on its first line and
+ * stops when its standard input closes) on the Node running this process, and waits until it listens.
+ */
+export async function startModelServerProcess(script: URL = new URL("model-server.ts", import.meta.url)): Promise<ModelServerProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", script.pathname], { stdio: ["pipe", "pipe", "inherit"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const firstLine = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
