@@ -70,9 +70,10 @@ describe("a mixture of local models", { timeout: ENGINE_TEST_MS }, () => {
     const before = (await graph.getState(thread)).values.messages as AIMessage[];
     expect(before.map((m) => m.getType())).toEqual(["human", "ai", "human", "ai", "human", "ai"]);
     // The third turn's first proposer read the whole thread.
+    // Aborted at the first token a model writes: mid-turn however fast the tiny model is.
     const controller = new AbortController();
-    const turn = graph.invoke({ messages: [new HumanMessage("A long answer, please.")] }, { ...thread, signal: controller.signal });
-    setTimeout(() => controller.abort(), 20);
+    const abortAtFirstToken = { handleLLMNewToken: () => controller.abort() };
+    const turn = graph.invoke({ messages: [new HumanMessage("A long answer, please.")] }, { ...thread, signal: controller.signal, callbacks: [abortAtFirstToken] });
     await expect(turn).rejects.toThrow();
     const after = (await graph.getState(thread)).values.messages as AIMessage[];
     expect(after.map((m) => m.content)).toEqual(before.map((m) => m.content));
