@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProposersFailedError, createMixtureOfAgents } from "../src/index.js";
 import { countingActivity, tokenCounter } from "../src/models/token-count.js";
 import { pieceEnd } from "../src/models/text-pieces.js";
+import { base64, prose } from "../tools/sample-texts.js";
 import { seeded } from "../tools/seeded-random.js";
 import { startOpenAIServer } from "./support/openai-server.js";
 import type { ProtocolServer } from "./support/protocol-server.js";
@@ -13,32 +14,6 @@ const MB = 1 << 20;
 /** Far above the ~10 ms slices counting takes; the benchmark (bench/REPORT.md) gives the real figure. */
 const GENEROUS_BLOCK_MS = 200;
 
-const VOCABULARY =
-  "the of and to in is that for it as was with be by on not this are or from at which but have an they were there been one all their has would when if will more what up out into can other some time only could new these may first any then like now such made over even most after also many before must through back years where much way well down should because each just those people how little state good very make world still own see work long here both between life being under never day same another know while last might great old year off come since against right used take three".split(
-    " ",
-  );
-
-/** `chars` characters of English-like prose, different for each `seed`. */
-function prose(chars: number, seed: number): string {
-  const random = seeded(seed);
-  const parts: string[] = [`Document ${seed}.`];
-  let length = parts[0]?.length ?? 0;
-  while (length < chars) {
-    const words = Array.from({ length: 6 + Math.floor(random() * 14) }, () => VOCABULARY[Math.floor(random() * VOCABULARY.length)] as string);
-    const sentence = ` ${words.join(" ")}.`.replace(/^ (\w)/, (_, first: string) => ` ${first.toUpperCase()}`) + (random() < 0.1 ? "\n\n" : "");
-    parts.push(sentence);
-    length += sentence.length;
-  }
-  return parts.join("").slice(0, chars);
-}
-
-/** `chars` characters of base64 (random bytes, different for each `seed`). */
-function base64(chars: number, seed: number): string {
-  const random = seeded(seed);
-  const bytes = Buffer.alloc(Math.ceil((chars * 3) / 4) + 3);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
-  return bytes.toString("base64").slice(0, chars);
-}
 
 /** `text` in the pieces the counter encodes one by one. */
 function pieces(text: string): string[] {

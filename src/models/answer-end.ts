@@ -22,6 +22,14 @@ export function finishReasonIn(metadata: Readonly<Record<string, unknown>> | und
   return undefined;
 }
 
+/** Finish reasons that say an answer ended at its token limit: OpenAI's and Ollama's, Gemini's, Anthropic's. */
+const TOKEN_LIMIT_REASONS = new Set(["length", "MAX_TOKENS", "max_tokens"]);
+
+/** Whether finish reason `reason` says the answer stopped at its token limit (`maxTokens`). */
+export function stoppedAtTokenLimit(reason: string): boolean {
+  return TOKEN_LIMIT_REASONS.has(reason);
+}
+
 /** Why Gemini blocked the prompt (`promptFeedback.blockReason`), as {@link emptyAnswerOf} records it. */
 export function blockReasonIn(metadata: Readonly<Record<string, unknown>>): string | undefined {
   return typeof metadata.blockReason === "string" && metadata.blockReason !== "" ? metadata.blockReason : undefined;

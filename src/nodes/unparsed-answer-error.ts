@@ -1,12 +1,9 @@
 import type { AIMessage } from "@langchain/core/messages";
 import { OutputParserException } from "@langchain/core/output_parsers";
-import { finishReasonIn } from "../models/answer-end.js";
+import { finishReasonIn, stoppedAtTokenLimit } from "../models/answer-end.js";
 
 /** How much of an answer the error's message shows, in characters (the exception's `llmOutput` holds it whole). */
 const SHOWN_CHARS = 300;
-
-/** Finish reasons that say the answer ended at its token limit, per provider. */
-const TOKEN_LIMIT = new Set(["length", "MAX_TOKENS", "max_tokens"]);
 
 /**
  * The `OutputParserException` of an aggregator's answer that does not parse as the structured output
@@ -22,6 +19,6 @@ export function unparsedAnswerError(aggregator: string, message: AIMessage): Out
   const given = calls.length > 0 ? calls.join(", ") : message.text;
   const shown = given === "" ? "(no text)" : given.length > SHOWN_CHARS ? `${given.slice(0, SHOWN_CHARS)}…` : given;
   const reason = finishReasonIn(message.response_metadata);
-  const ended = reason === undefined ? "" : TOKEN_LIMIT.has(reason) ? ` (finish reason "${reason}": it stopped at its token limit; raise its maxTokens)` : ` (finish reason "${reason}")`;
+  const ended = reason === undefined ? "" : stoppedAtTokenLimit(reason) ? ` (finish reason "${reason}": it stopped at its token limit; raise its maxTokens)` : ` (finish reason "${reason}")`;
   return new OutputParserException(`The aggregator ${aggregator} answered what does not fit the structured output's schema: ${shown}${ended}`, given);
 }

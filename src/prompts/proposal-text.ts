@@ -1,5 +1,5 @@
 import type { AIMessage } from "@langchain/core/messages";
-import { blockReasonIn, finishReasonIn } from "../models/answer-end.js";
+import { blockReasonIn, finishReasonIn, stoppedAtTokenLimit } from "../models/answer-end.js";
 import type { EmptyAnswer } from "../state/proposal.js";
 import { splitInlineReasoning } from "./inline-reasoning.js";
 
@@ -21,8 +21,6 @@ export function proposalText(message: AIMessage): ProposalText {
   return { empty: { reason, ...(finishReason !== undefined ? { finishReason } : {}), ...(blockReason !== undefined ? { blockReason } : {}) } };
 }
 
-/** Finish reasons that say the answer ended at its token limit, per provider. */
-const TOKEN_LIMIT = new Set(["length", "MAX_TOKENS", "max_tokens"]);
 /** Finish reasons of an answer that ended normally (nothing worth telling). */
 const NORMAL_END = new Set(["stop", "STOP", "end_turn", "tool_calls", "tool_use"]);
 
@@ -32,7 +30,7 @@ export function describeEmptyAnswer({ reason, finishReason, blockReason }: Empty
   const ended =
     finishReason === undefined || NORMAL_END.has(finishReason)
       ? ""
-      : TOKEN_LIMIT.has(finishReason)
+      : stoppedAtTokenLimit(finishReason)
         ? `; it stopped at its token limit (finish reason "${finishReason}"): raise its maxTokens`
         : `; finish reason "${finishReason}"`;
   const blocked = blockReason === undefined ? "" : `; the provider blocked the prompt (block reason "${blockReason}")`;

@@ -18,6 +18,7 @@ import { MoAThreadBusyError, createMixtureOfAgents, getMoATrace } from "../../sr
 import { startOpenAIServer } from "../support/openai-server.js";
 import { startPostgres, type PostgresServer } from "../support/postgres-server.js";
 import type { ModelScript, ProtocolServer } from "../support/protocol-server.js";
+import { untilFree } from "../support/until-free.js";
 import { counted } from "../support/counted-saver.js";
 
 const child = fileURLToPath(new URL("../support/turn-process.ts", import.meta.url));
@@ -98,20 +99,6 @@ function lostRequests(model?: string) {
   return server.requests.slice(requestsBefore).filter((r) => r.messages.some((m) => m.content.includes(LOST)) && (model === undefined || r.model === model));
 }
 
-/**
- * `turn()`, sent again while it is refused with MoAThreadBusyError: PostgreSQL frees a killed process's
- * lock once it notices the dropped connection, which can take a moment.
- */
-async function untilFree<T>(turn: () => Promise<T>): Promise<T> {
-  for (const until = Date.now() + 5_000; ; ) {
-    try {
-      return await turn();
-    } catch (error) {
-      if (!MoAThreadBusyError.isInstance(error) || Date.now() > until) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
 
 /** Slow from the `from`-th request on (0-based), counted from now. */
 function slowFrom(from: number): ModelScript {

@@ -16,6 +16,7 @@ import { MoAConfigError, MoAThreadBusyError, createMixtureOfAgents } from "../..
 import { brief } from "../support/conversation.js";
 import { startOpenAIServer } from "../support/openai-server.js";
 import { startPgBouncer, type PgBouncerServer, type PoolMode } from "../support/pgbouncer-server.js";
+import { untilFree } from "../support/until-free.js";
 import { startPostgres, type PostgresServer } from "../support/postgres-server.js";
 import type { ProtocolServer } from "../support/protocol-server.js";
 
@@ -77,17 +78,6 @@ async function advisoryLocks(): Promise<number> {
   }
 }
 
-/** `turn()`, sent again while it is refused with MoAThreadBusyError (a dropped connection's lock goes once PostgreSQL notices). */
-async function untilFree<T>(turn: () => Promise<T>): Promise<T> {
-  for (const until = Date.now() + 5_000; ; ) {
-    try {
-      return await turn();
-    } catch (error) {
-      if (!MoAThreadBusyError.isInstance(error) || Date.now() > until) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
 
 /** Turns one after another on one thread: every one runs, and none leaves a lock behind. */
 async function expectTurnsOneAfterAnother(url: string): Promise<void> {
