@@ -16,6 +16,7 @@ const PROCESS_FILES = [
   "test/conversation/piped.test.ts",
   "test/conversation/embedded-default.test.ts",
   "test/eval/command.test.ts",
+  "test/playground/**/*.test.ts",
 ];
 
 export default defineConfig({

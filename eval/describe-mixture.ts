@@ -3,7 +3,7 @@
  * two reports can be told apart later. Only settings are named, never an API key, a header or `params`
  * (which may hold keys), and a server's URL without its credentials or query.
  */
-import type { MixtureOfAgentsOptions, ModelInput } from "../src/index.js";
+import type { MixtureOfAgentsOptions, ModelInput, ModelPrice } from "../src/index.js";
 import { labelOf } from "../src/models/model-slots.js";
 import { isChatModel } from "../src/models/validate-spec.js";
 
@@ -19,6 +19,8 @@ export interface ModelDescription {
   readonly maxTokens?: number;
   /** The server, when the spec names one. */
   readonly baseURL?: string;
+  /** The prices per million tokens the config gives the model, when it gives them (new answers are costed at them). */
+  readonly price?: ModelPrice;
 }
 
 /** The mixture of a report. */
@@ -67,6 +69,7 @@ function describeModel(input: ModelInput): ModelDescription {
     ...(input.temperature !== undefined ? { temperature: input.temperature } : {}),
     ...(input.maxTokens !== undefined ? { maxTokens: input.maxTokens } : {}),
     ...(baseURL !== undefined ? { baseURL: withoutCredentials(baseURL) } : {}),
+    ...(input.price !== undefined ? { price: input.price } : {}),
   };
 }
 

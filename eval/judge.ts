@@ -67,13 +67,15 @@ export async function askJudge<V>(judge: Judge, prompt: JudgePrompt, format: Ver
   return { verdict: null, unreadableReply: reply, attempts, cost };
 }
 
-/** The sum of two costs; tokens are null when either is unknown. */
+/** The sum of two costs; tokens are null when either is unknown; details and money count as far as they are known. */
 export function addCosts(a: AnswerCost, b: AnswerCost): AnswerCost {
   const add = (x: number | null, y: number | null) => (x === null || y === null ? null : x + y);
   // Details count as far as they were reported: absent on both sides stays absent.
   const addDetail = (x: number | undefined, y: number | undefined) => (x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0));
   const cachedTokens = addDetail(a.cachedTokens, b.cachedTokens);
   const reasoningTokens = addDetail(a.reasoningTokens, b.reasoningTokens);
+  const cost = addDetail(a.cost, b.cost);
+  const costMissing = addDetail(a.costMissing, b.costMissing);
   return {
     calls: a.calls + b.calls,
     inputTokens: add(a.inputTokens, b.inputTokens),
@@ -81,5 +83,7 @@ export function addCosts(a: AnswerCost, b: AnswerCost): AnswerCost {
     ...(cachedTokens !== undefined ? { cachedTokens } : {}),
     ...(reasoningTokens !== undefined ? { reasoningTokens } : {}),
     wallMs: a.wallMs + b.wallMs,
+    ...(cost !== undefined ? { cost } : {}),
+    ...(costMissing !== undefined ? { costMissing } : {}),
   };
 }

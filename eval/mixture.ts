@@ -6,7 +6,7 @@ import { resolveOptions } from "../src/state/options.js";
 import type { AnswerFunction } from "./model-answer.js";
 import { usageDetails } from "./usage-details.js";
 
-/** Answers with the mixture's final message; its cost is the turn's trace (every call, every token). */
+/** Answers with the mixture's final message; its cost is the turn's trace (every call, every token, and the money where models have prices). */
 export function mixtureAnswer(options: MixtureOfAgentsOptions): AnswerFunction {
   const graph = createMixtureOfAgents(options);
   const { redact } = resolveOptions(options);
@@ -31,6 +31,8 @@ export function mixtureAnswer(options: MixtureOfAgentsOptions): AnswerFunction {
         outputTokens: allReported ? usage.output_tokens : null,
         ...usageDetails(usage),
         wallMs: performance.now() - started,
+        ...(trace.cost !== undefined ? { cost: trace.cost } : {}),
+        ...(trace.costMissing ? { costMissing: trace.costMissing.length } : {}),
         ...(failedCalls > 0 ? { failedCalls } : {}),
       };
     } catch (error) {

@@ -14,10 +14,17 @@ export interface AnswerCost {
   readonly reasoningTokens?: number;
   /** Wall time of the answer in milliseconds. */
   readonly wallMs: number;
+  /**
+   * What the answer's calls cost at their models' prices (`price` on a model spec), in the prices' currency;
+   * absent when no call had a cost.
+   */
+  readonly cost?: number;
+  /** Calls that answered without a cost (no price, or no usage reported), counted when some model has a price. */
+  readonly costMissing?: number;
 }
 
 /** The cost part of `answer`, without its text. */
-export function answerCost({ calls, inputTokens, outputTokens, cachedTokens, reasoningTokens, wallMs }: AnswerCost): AnswerCost {
+export function answerCost({ calls, inputTokens, outputTokens, cachedTokens, reasoningTokens, wallMs, cost, costMissing }: AnswerCost): AnswerCost {
   return {
     calls,
     inputTokens,
@@ -25,6 +32,8 @@ export function answerCost({ calls, inputTokens, outputTokens, cachedTokens, rea
     ...(cachedTokens !== undefined ? { cachedTokens } : {}),
     ...(reasoningTokens !== undefined ? { reasoningTokens } : {}),
     wallMs,
+    ...(cost !== undefined ? { cost } : {}),
+    ...(costMissing !== undefined ? { costMissing } : {}),
   };
 }
 

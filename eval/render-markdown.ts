@@ -1,4 +1,5 @@
 /** The report as Markdown: the verdict first, then the tables it rests on. */
+import { formatCost } from "../src/index.js";
 import type { Interval } from "./bootstrap.js";
 import { modelsLine } from "./describe-mixture.js";
 import { duration, percent, signed, times } from "./format-numbers.js";
@@ -9,6 +10,10 @@ const LISTED_FAILURES = 20;
 
 /** Renders `report`; `chartFile` is the chart's file name beside the Markdown. */
 export function renderMarkdown(report: EvalReport, chartFile = "scores.svg"): string {
+  // Only a report with prices has a cost column; one without reads as before.
+  const money = [...report.systems.map((system) => system.cost), report.judge.cost].some((cost) => cost.cost !== undefined);
+  const costCells = (cost: CostSummary) => [...usageCells(cost), ...(money ? [moneyCell(cost)] : [])];
+  const costHeader = money ? ["Cost"] : [];
   const lines = [
     "# Does the mixture beat its best model?",
     "",
@@ -24,7 +29,7 @@ export function renderMarkdown(report: EvalReport, chartFile = "scores.svg"): st
     "## Ratings and cost",
     "",
     table(
-      ["System", "Rating (95 % CI)", ...turnHeaders(report), "Rated", "Unreadable", "Missing", "Calls", "Tokens in", "Tokens out", "Answer time"],
+      ["System", "Rating (95 % CI)", ...turnHeaders(report), "Rated", "Unreadable", "Missing", "Calls", "Tokens in", "Tokens out", "Answer time", ...costHeader],
       report.systems.map((system) => [
         system.label + (system.label === report.bestSingle ? " (best single)" : ""),
         interval(system.score),
@@ -34,7 +39,7 @@ export function renderMarkdown(report: EvalReport, chartFile = "scores.svg"): st
       ]),
     ),
     "",
-    "Answer time is the sum of every answer's wall time (answers ran concurrently, so the run took less).",
+    "Answer time is the sum of every answer's wall time (answers ran concurrently, so the run took less)." + (money ? ` ${COST_NOTE}` : ""),
   ];
   for (const system of report.systems.filter((s) => s.degraded > 0)) {
     lines.push("", `${system.label}: ${system.degraded} answer(s) were written although a model call failed (e.g. the MoA without a proposer); they are rated here and asked again by the next run.`);
@@ -62,7 +67,7 @@ export function renderMarkdown(report: EvalReport, chartFile = "scores.svg"): st
     "", "## By category", "",
     table(["Category", ...report.systems.map((system) => system.label)], report.categories.map((category) => [category, ...report.systems.map((system) => interval(system.categories[category]))])),
     "", "## Judge", "",
-    table(["Judge", "Verdicts", "Unreadable", "Calls", "Tokens in", "Tokens out", "Time"], [[report.judge.label, String(report.judge.cost.answers), String(report.judge.unreadable), ...costCells(report.judge.cost)]]),
+    table(["Judge", "Verdicts", "Unreadable", "Calls", "Tokens in", "Tokens out", "Time", ...costHeader], [[report.judge.label, String(report.judge.cost.answers), String(report.judge.unreadable), ...costCells(report.judge.cost)]]),
   );
   if (report.failures.length > 0) {
     lines.push("", `## Failures (${report.failures.length})`, "", "Failed calls are not cached: running the same command again asks them again.", "");
@@ -92,10 +97,20 @@ function turnHeaders(report: EvalReport): string[] {
   return Array.from({ length: positions }, (_, i) => `Turn ${i + 1}`);
 }
 
+/** What the cost column says. */
+const COST_NOTE =
+  "Cost is at the prices the config gives its models, in their currency; ≥ marks a lower bound (some answers had a call without a price or without reported usage, or were cached before the prices were given), n/a no price at all.";
+
 /** Calls, tokens in (with the cached ones), tokens out (with the reasoning ones), time. */
-function costCells(cost: CostSummary): string[] {
+function usageCells(cost: CostSummary): string[] {
   const withDetail = (tokens: number | null, detail: number | undefined, what: string) => (tokens === null ? "n/a" : detail ? `${tokens} (${detail} ${what})` : String(tokens));
   return [String(cost.calls), withDetail(cost.inputTokens, cost.cachedTokens, "cached"), withDetail(cost.outputTokens, cost.reasoningTokens, "reasoning"), duration(cost.wallMs)];
+}
+
+/** The cost in money: `0.01235`, `≥ 0.01235` when some answers' cost is unknown, `n/a` when none is known. */
+function moneyCell(cost: CostSummary): string {
+  if (cost.cost === undefined) return "n/a";
+  return `${cost.uncosted ? "≥ " : ""}${formatCost(cost.cost)}`;
 }
 
 function table(header: string[], rows: string[][]): string {

@@ -19,6 +19,16 @@ export interface CostSummary {
   readonly reasoningTokens?: number;
   /** Summed wall time of the answers in milliseconds (answers run concurrently, so not the run's duration). */
   readonly wallMs: number;
+  /**
+   * What the answers cost at the models' prices (`price` on a model spec), in the prices' currency, summed
+   * over the calls that had a cost; absent when none had one.
+   */
+  readonly cost?: number;
+  /**
+   * Of `answers`, those whose cost is not wholly in `cost` (a call without a price or without usage, or an
+   * answer cached before its models had prices): `cost` is then a lower bound. Present with `cost` only.
+   */
+  readonly uncosted?: number;
 }
 
 /** One system's ratings and cost. */

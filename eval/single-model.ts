@@ -3,12 +3,14 @@
  * so that the single models and the mixture are measured alike.
  */
 import type { BaseMessage } from "@langchain/core/messages";
-import type { MixtureOfAgentsOptions, ModelInput } from "../src/index.js";
+import type { MixtureOfAgentsOptions, ModelInput, ModelPrice, TokenUsage } from "../src/index.js";
 import { resolveOptions } from "../src/state/options.js";
 import { callModel } from "../src/nodes/call-model.js";
 import { injectSystemText } from "../src/prompts/inject-system-text.js";
 import { isChatModel } from "../src/models/validate-spec.js";
-import type { AnswerFunction } from "./model-answer.js";
+import { callCost } from "../src/models/price.js";
+import { reportedUsage } from "../src/models/usage.js";
+import type { AnswerCost, AnswerFunction } from "./model-answer.js";
 import { usageDetails } from "./usage-details.js";
 
 /** The MoA options a single model shares with the mixture. */
@@ -38,13 +40,20 @@ export function singleModel(model: ModelInput, shared: SharedCallOptions = {}): 
         ...(options.timeouts.proposerMs !== undefined ? { timeoutMs: options.timeouts.proposerMs } : {}),
       });
       const usage = message.usage_metadata;
-      return { text: message.text, calls: 1, inputTokens: usage?.input_tokens ?? null, outputTokens: usage?.output_tokens ?? null, ...usageDetails(usage), wallMs: performance.now() - started };
+      return { text: message.text, calls: 1, inputTokens: usage?.input_tokens ?? null, outputTokens: usage?.output_tokens ?? null, ...usageDetails(usage), wallMs: performance.now() - started, ...priced(usage, slot.price) };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       throw new Error(options.redact(slot.explainError(error)));
     }
   };
   return { label: slot.label, answer };
+}
+
+/** The cost of one call at `price`, or a call without a cost when the model has a price but reported no usage. */
+function priced(usage: TokenUsage | undefined, price: ModelPrice | undefined): Pick<AnswerCost, "cost" | "costMissing"> {
+  if (price === undefined) return {};
+  const cost = callCost(reportedUsage(usage), price);
+  return cost === undefined ? { costMissing: 1 } : { cost };
 }
 
 /** `model` without its `samples`: a single model answers once. */

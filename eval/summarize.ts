@@ -139,8 +139,9 @@ function meansOverBoth(ratings: Ratings, moaId: string, bestId: string): { moa: 
 }
 
 function costOf(costs: readonly AnswerCost[]): CostSummary {
-  const total = costs.reduce(addCosts, { calls: 0, inputTokens: 0, outputTokens: 0, wallMs: 0 });
-  return { answers: costs.length, ...total };
+  const { costMissing: _calls, ...total } = costs.reduce(addCosts, { calls: 0, inputTokens: 0, outputTokens: 0, wallMs: 0 });
+  const uncosted = costs.filter((cost) => cost.cost === undefined || (cost.costMissing ?? 0) > 0).length;
+  return { answers: costs.length, ...total, ...(total.cost !== undefined && uncosted > 0 ? { uncosted } : {}) };
 }
 
 /** Per answer, so that answers one system failed to give do not tilt the ratio. */

@@ -42,13 +42,19 @@ export function evalSystems(options: MixtureOfAgentsOptions): EvalSystem[] {
   return [moa, ...uniqueLabels([...singles.values()])];
 }
 
-/** What a system's answers depend on: its settings without API keys; a model instance by its name. */
+/** Keys of a model spec that change no answer: an API key, a display name, prices. */
+const NOT_ANSWERING = new Set(["apiKey", "name", "price"]);
+
+/**
+ * What a system's answers depend on: its settings without API keys, names and prices (so that giving
+ * prices keeps the cached answers, with the cost they were recorded with); a model instance by its name.
+ */
 export function identity(value: unknown): unknown {
   if (isChatModel(value)) return { instance: value.getName(), model: (value as { model?: unknown }).model ?? null };
   if (Array.isArray(value)) return value.map(identity);
   if (typeof value === "function") return value.toString();
   if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== "apiKey" && key !== "name").map(([key, item]) => [key, identity(item)]));
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !NOT_ANSWERING.has(key)).map(([key, item]) => [key, identity(item)]));
 }
 
 /** Two proposers on one model with different settings would show the same label: number them. */

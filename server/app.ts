@@ -1,9 +1,10 @@
 /**
  * HTTP middleware of the served MoA (langgraph.json `http.app`): LangGraph Server mounts it before its
  * own routes. It moves a run request's model choice from `configurable` to `context`, so the choice
- * applies to that run only (see run-choice.ts).
+ * applies to that run only (see run-choice.ts), and serves the web playground (see playground-routes.ts).
  */
 import { Hono } from "hono";
+import { playgroundRoutes } from "./playground-routes.js";
 import { createsRun, moveRunChoiceToContext } from "./run-choice.js";
 
 /** The Hono app LangGraph Server loads from langgraph.json's `http.app`. */
@@ -16,3 +17,5 @@ app.post("*", async (c, next) => {
   if (moved !== body) c.req.raw = new Request(c.req.raw, { body: JSON.stringify(moved) });
   return next();
 });
+
+app.route("/", playgroundRoutes);

@@ -1,7 +1,7 @@
 /**
  * The MoA served by LangGraph Server (see langgraph.json). Models come from the environment, with the
  * same defaults as the conversation example (MOA_PROPOSERS / MOA_AGGREGATOR, the providers whose keys
- * are set, or a local Ollama's models); a run may choose its own, for itself alone, through `configurable`
+ * are set, or a local Ollama's models; MOA_PRICES prices them); a run may choose its own, for itself alone, through `configurable`
  * (moved into the run's context by app.ts) or `context`:
  * `{ proposers: ["openai:gpt-4o-mini", ...], aggregator: "openai:gpt-4o", layers: 2 }`.
  *
@@ -9,10 +9,11 @@
  * send the server's API keys to a host of the caller's choosing.
  */
 import { Annotation, type LangGraphRunnableConfig, type StateType } from "@langchain/langgraph";
-import { discoverDefaultModels, type DefaultModels } from "../examples/conversation/default-models.js";
 import { compileMixtureOfAgents } from "../src/graph/build.js";
 import type { MixtureOfAgentsOptions } from "../src/index.js";
 import { parseWith, servedConfigSchema, type ServedConfig } from "../src/state/options-schema.js";
+import { readModelPrices, withModelPrices } from "../examples/conversation/model-prices.js";
+import { serverDefaultModels } from "./default-models.js";
 import { MOVED_CHOICE_KEY } from "./run-choice.js";
 
 /**
@@ -41,16 +42,6 @@ const _sameFields: [Published, Required<ServedConfig>] extends [Required<ServedC
 /** Compiled graphs kept for the model choices used most recently (their models are created once). */
 const MAX_CACHED_GRAPHS = 32;
 const graphs = new Map<string, ReturnType<typeof compileServed>>();
-let defaults: Promise<DefaultModels> | undefined;
-
-/** The environment's default models, looked up once it succeeds (a failed lookup is tried again). */
-function defaultModels(): Promise<DefaultModels> {
-  defaults ??= discoverDefaultModels(process.env).catch((error: unknown) => {
-    defaults = undefined;
-    throw error;
-  });
-  return defaults;
-}
 
 function compileServed(options: MixtureOfAgentsOptions) {
   return compileMixtureOfAgents(options, { configSchema: ServedConfigAnnotation }, {});
@@ -95,10 +86,11 @@ export async function moa(config: LangGraphRunnableConfig, runtime?: FactoryRunt
   const { proposers, layers, rounds, proposeOn } = served;
   // As in the conversation example: named proposers without an aggregator are aggregated by the first.
   const aggregator = served.aggregator ?? proposers?.slice(0, 1);
-  const fallback = proposers && aggregator ? undefined : await defaultModels();
+  const fallback = proposers && aggregator ? undefined : await serverDefaultModels();
+  const prices = readModelPrices(process.env);
   const options: MixtureOfAgentsOptions = {
-    proposers: proposers ?? fallback?.proposers ?? [],
-    aggregator: aggregator ?? fallback?.aggregator ?? [],
+    proposers: withModelPrices(proposers ?? fallback?.proposers ?? [], prices),
+    aggregator: withModelPrices(typeof aggregator === "string" ? [aggregator] : (aggregator ?? fallback?.aggregator ?? []), prices),
     ...(layers !== undefined ? { layers } : {}),
     ...(rounds !== undefined ? { rounds } : {}),
     ...(proposeOn !== undefined ? { proposeOn } : {}),

@@ -15,10 +15,11 @@ export { getMoATrace, type MoATrace, type LayerTrace, type CallRecord } from "./
 export { getMoASummary, type MoAAnswerSummary } from "./state/answer-summary.js";
 export type { AnswerFormat, ToolBinding, ToolSummary, StructuredOutputRequest } from "./state/answer-format.js";
 export { formatProposal } from "./graph/format-proposal.js";
-export { PROPOSAL_EVENT, type ProposalEvent } from "./nodes/proposal-event.js";
+export { PROPOSAL_EVENT, PROPOSAL_START_EVENT, type ProposalEvent, type ProposalStartEvent } from "./nodes/proposal-event.js";
 export type { ProposeTask } from "./nodes/propose.js";
 export type { ModelInput, ModelSpec } from "./models/model-spec.js";
 export { formatUsage, type TokenUsage } from "./models/usage.js";
+export { costOf, formatCost, type ModelPrice } from "./models/price.js";
 export { DEFAULT_AGGREGATOR_PROMPT } from "./prompts/aggregator-prompt.js";
 export { formatReferences, type ReferenceFormatter, type ReferenceContext } from "./prompts/format-references.js";
 export { REFERENCE_PLACEMENTS, type ReferencePlacement } from "./prompts/place-references.js";

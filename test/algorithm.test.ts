@@ -1,6 +1,6 @@
 import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_AGGREGATOR_PROMPT, createMixtureOfAgents, getMoATrace } from "../src/index.js";
+import { DEFAULT_AGGREGATOR_PROMPT, PROPOSAL_EVENT, createMixtureOfAgents, getMoATrace } from "../src/index.js";
 import { brief, expectedReferenceText, withReferencesAtEnd } from "./support/conversation.js";
 import { ScriptedChatModel } from "./support/scripted-chat-model.js";
 
@@ -86,7 +86,7 @@ describe("the algorithm", () => {
     const graph = createMixtureOfAgents({ proposers: [slow, fast], aggregator });
 
     for await (const event of await graph.stream({ messages: [new HumanMessage("q")] }, { streamMode: "custom" })) {
-      arrivals.push((event as { id: string }).id);
+      if ((event as { event: string }).event === PROPOSAL_EVENT) arrivals.push((event as { id: string }).id);
     }
 
     expect(arrivals).toEqual(["fast", "slow"]);

@@ -1,7 +1,7 @@
 import { AIMessageChunk, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { DEFAULT_AGGREGATOR_PROMPT, MixtureOfAgents, PROPOSAL_EVENT, createMixtureOfAgents, getMoATrace, type ProposalEvent } from "../src/index.js";
+import { DEFAULT_AGGREGATOR_PROMPT, MixtureOfAgents, PROPOSAL_EVENT, PROPOSAL_START_EVENT, createMixtureOfAgents, getMoATrace, type ProposalEvent, type ProposalStartEvent } from "../src/index.js";
 import { brief, expectedReferenceText, withReferencesAtEnd } from "./support/conversation.js";
 import { ScriptedChatModel } from "./support/scripted-chat-model.js";
 
@@ -31,18 +31,25 @@ describe("graph streaming", () => {
     expect([...roles].sort()).toEqual(["aggregator:aggregate", "proposer:1", "proposer:2"]);
   });
 
-  it("streamMode custom: each proposal is emitted as it completes, with layer and model", async () => {
+  it("streamMode custom: each proposal is emitted as it starts and as it completes, with layer and model", async () => {
     const graph = createMixtureOfAgents({ ...models(), layers: 2 });
-    const events: ProposalEvent[] = [];
+    const events: Array<ProposalEvent | ProposalStartEvent> = [];
     for await (const event of await graph.stream({ messages: [new HumanMessage("q")] }, { streamMode: "custom" })) {
-      events.push(event as ProposalEvent);
+      events.push(event as ProposalEvent | ProposalStartEvent);
     }
-    expect(events.map((e) => [e.event, e.layer, e.id, e.text])).toEqual([
+    expect(events.map((e) => [e.event, e.layer, e.id, "text" in e ? e.text : undefined])).toEqual([
+      [PROPOSAL_START_EVENT, 1, "p1", undefined],
+      [PROPOSAL_START_EVENT, 1, "p2", undefined],
       [PROPOSAL_EVENT, 1, "p1", "alpha beta"],
       [PROPOSAL_EVENT, 1, "p2", "gamma delta"],
+      [PROPOSAL_START_EVENT, 2, "p1", undefined],
+      [PROPOSAL_START_EVENT, 2, "p2", undefined],
       [PROPOSAL_EVENT, 2, "p1", "alpha beta"],
       [PROPOSAL_EVENT, 2, "p2", "gamma delta"],
     ]);
+    const started = events.filter((e) => e.event === PROPOSAL_START_EVENT);
+    const finished = events.filter((e): e is ProposalEvent => e.event === PROPOSAL_EVENT);
+    for (const [i, start] of started.entries()) expect(start.startedAt).toBeLessThanOrEqual(finished[i]!.startedAt);
   });
 });
 

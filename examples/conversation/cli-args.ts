@@ -37,6 +37,10 @@ Before the first question every model is checked: its key, its provider package,
 for its model list, MOA_CHECK_TIMEOUT_MS, default 3000). Models that cannot answer are named and left
 out; when the rest cannot answer either, the example says why and exits 1.
 
+MOA_PRICES gives models prices per million tokens, as JSON, e.g.
+  MOA_PRICES='{"openai:gpt-4o":{"inputPerMTok":2.5,"outputPerMTok":10,"cachedInputPerMTok":1.25}}'
+and the line after each answer shows the turn's cost in the prices' currency.
+
 In the conversation: /help, /reset (new conversation), /internal (show proposals on/off), /exit or
 Ctrl-D. Ctrl-C cancels the answer being written; at the prompt it quits.
 Piped input (not a terminal): one question per line, answers on stdout.`;

@@ -7,7 +7,8 @@
  */
 import { formatUsage, type ProposalEvent } from "../../src/index.js";
 import type { Style } from "./ansi.js";
-import { proposalError, seconds } from "./turn-summary.js";
+import { proposalError } from "./proposal-error.js";
+import { seconds } from "./turn-summary.js";
 import { wrapText } from "./wrap.js";
 
 /** What the block of a proposal with no request made says instead of repeating its error. */

@@ -1,12 +1,14 @@
 /**
  * Everything the conversation needs to start, merged from the flags, the `--config` file and, for the
- * models not given, the environment (flags win over the file, the file over the environment).
+ * models not given, the environment (flags win over the file, the file over the environment). The models'
+ * prices come from `MOA_PRICES` (a price a config file gives a model wins).
  */
 import type { MixtureOfAgentsOptions, ModelInput } from "../../src/index.js";
 import { USAGE, parseCliArgs } from "./cli-args.js";
 import { readConfigFile, type ConfigFile } from "./config-file.js";
 import { discoverDefaultModels } from "./default-models.js";
 import type { EmbeddedDefault } from "./embedded-models.js";
+import { readModelPrices, withModelPrices } from "./model-prices.js";
 import { UsageError } from "../../tools/usage-error.js";
 
 /** The conversation's settings. */
@@ -40,9 +42,10 @@ export async function resolveSettings(argv: readonly string[], env: NodeJS.Proce
     aggregator: args.aggregator ?? asList(file.moa.aggregator),
   };
   const source = args.proposers ? "--proposers" : file.moa.proposers ? args.config ?? "config" : undefined;
+  const prices = readModelPrices(env);
   const defaults = given.proposers === undefined ? await discoverDefaultModels(env) : undefined;
-  const proposers = given.proposers ?? defaults?.proposers ?? [];
-  const aggregator = given.aggregator ?? defaults?.aggregator ?? [firstAsAggregator(proposers)];
+  const proposers = withModelPrices(given.proposers ?? defaults?.proposers ?? [], prices);
+  const aggregator = withModelPrices(given.aggregator ?? defaults?.aggregator ?? [firstAsAggregator(proposers)], prices);
   const db = args.db ?? file.db;
   if (args.resume !== undefined && db === undefined) {
     throw new UsageError(`--resume needs --db <file | url>: only conversations kept in a SQLite file or a PostgreSQL database outlive the process.\n\n${USAGE}`);

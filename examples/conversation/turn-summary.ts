@@ -1,8 +1,8 @@
 /**
  * The one line shown after a turn: how long it took, how many model calls it made, the tokens in and out
- * (as far as the providers reported them).
+ * (as far as the providers reported them), and what it cost when models have prices.
  */
-import { MoAError, formatUsage, type ProposalEvent } from "../../src/index.js";
+import { MoAError, formatCost, formatUsage, type MoATrace } from "../../src/index.js";
 import type { TurnOutcome } from "./run-turn.js";
 
 /** Seconds with one decimal, e.g. `2.4 s`. */
@@ -15,6 +15,8 @@ export function seconds(ms: number): string {
  * are `cut off`, answers with no text `empty`; calls not made, as their proposer had failed for good in
  * an earlier layer, `skipped` (`4 calls (1 failed), 1 skipped`). Usage some calls did not report is a lower bound
  * (`≥ 120 tokens in, ≥ 48 out (2 of 3 answers reported)`); usage no call reported is `tokens not reported`.
+ * With model prices, the turn's cost follows in the prices' currency (`· cost 0.01235`), as a lower bound when
+ * some answers had no cost (`· cost ≥ 0.01235 (2 of 3 answers with a cost)`), or `· cost unknown` when none had.
  */
 export function turnSummary(outcome: Extract<TurnOutcome, { kind: "answered" }>): string {
   const trace = outcome.trace;
@@ -24,7 +26,16 @@ export function turnSummary(outcome: Extract<TurnOutcome, { kind: "answered" }>)
   const count = (status: string) => calls.filter((call) => call.status === status).length;
   const notes = [[count("failed"), "failed"], [count("straggler"), "cut off"], [count("empty"), "empty"]].filter(([n]) => Number(n) > 0).map(([n, what]) => `${n} ${what}`);
   const callText = trace ? `${trace.calls} call${trace.calls === 1 ? "" : "s"}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}${skipped > 0 ? `, ${skipped} skipped` : ""}` : "calls unknown";
-  return `${seconds(outcome.elapsedMs)} · ${callText} · ${tokensText(outcome, count("ok") + count("empty"))}`;
+  const answers = count("ok") + count("empty");
+  return `${seconds(outcome.elapsedMs)} · ${callText} · ${tokensText(outcome, answers)}${costText(trace, answers)}`;
+}
+
+/** The turn's cost, marked as a lower bound when some answers had none; "" when no model has a price. */
+function costText(trace: MoATrace | undefined, answers: number): string {
+  const missing = trace?.costMissing?.length ?? 0;
+  if (trace?.cost === undefined) return missing > 0 ? " · cost unknown" : "";
+  if (missing === 0) return ` · cost ${formatCost(trace.cost)}`;
+  return ` · cost ≥ ${formatCost(trace.cost)} (${answers - missing} of ${answers} answers with a cost)`;
 }
 
 /** The tokens in and out, marked as a lower bound when some answers did not report theirs. */
@@ -41,11 +52,4 @@ export function failureText(error: unknown): string {
   if (MoAError.isInstance(error)) return error.message;
   if (error instanceof Error) return `${error.name === "Error" ? "" : `${error.name}: `}${error.message}`;
   return String(error);
-}
-
-/** Why a proposer call failed, whole, without the model's name in front (the caller shows it already). */
-export function proposalError(event: ProposalEvent): string {
-  const message = (event.error?.message ?? "").trim();
-  const rest = message.startsWith(event.model) ? message.slice(event.model.length).replace(/^\s*(\([^)]*\))?\s*:?\s*/, "") : message;
-  return rest === "" ? message : rest;
 }

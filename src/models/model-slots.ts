@@ -5,6 +5,7 @@ import { apiKeysOf } from "./connection-params.js";
 import { lazyModel } from "./create-model.js";
 import { explainCallError } from "./explain-call-error.js";
 import type { ModelInput, ModelSpec } from "./model-spec.js";
+import type { ModelPrice } from "./price.js";
 import { parseModelString } from "./parse-model-string.js";
 import { resolveConnection, unsupportedSettings } from "./providers.js";
 import { LOCAL_PROVIDER, localModel } from "./local-model.js";
@@ -33,6 +34,8 @@ export interface ModelSlot {
   readonly explainError: (error: unknown) => string;
   /** The most input tokens a request may hold, as the spec gave it (`maxInputTokens`). */
   readonly maxInputTokens?: number;
+  /** The model's prices per million tokens, as the spec gave them (`price`): its calls' costs are priced with them. */
+  readonly price?: ModelPrice;
   /** The concurrency limits every call of this slot must hold a permit of. */
   readonly limits: readonly ConcurrencyLimit[];
   /**
@@ -68,18 +71,18 @@ export function toModelSlots(input: ModelInput | readonly ModelInput[], option: 
     const call = callable(spec, nameOf(i), label);
     const limits = limitsFor(call.provider, label);
     const { getModel, peekModel, explainError, provider, usesCallSignal } = call;
-    const { model: _model, apiKey: _apiKey, samples: _samples, name: _name, system: _system, maxInputTokens, ...settings } = spec;
+    const { model: _model, apiKey: _apiKey, samples: _samples, name: _name, system: _system, maxInputTokens, price, ...settings } = spec;
     const shaping = typeof spec.model === "string" && Object.keys(settings).length > 0 ? settings : undefined;
-    return Array.from({ length: samples }, () => ({ label, system: spec.system, limits, getModel, peekModel, explainError, provider, settings: shaping, usesCallSignal, maxInputTokens }));
+    return Array.from({ length: samples }, () => ({ label, system: spec.system, limits, getModel, peekModel, explainError, provider, settings: shaping, usesCallSignal, maxInputTokens, price }));
   });
   const counts = new Map<string, number>();
   for (const { label } of expanded) counts.set(label, (counts.get(label) ?? 0) + 1);
   const seen = new Map<string, number>();
-  const slots = expanded.map(({ label, system, provider, settings, usesCallSignal, maxInputTokens, ...calls }, index) => {
+  const slots = expanded.map(({ label, system, provider, settings, usesCallSignal, maxInputTokens, price, ...calls }, index) => {
     const k = (seen.get(label) ?? 0) + 1;
     seen.set(label, k);
     const id = (counts.get(label) ?? 0) > 1 ? `${label}#${k}` : label;
-    return { id, label, index, ...calls, ...(system === undefined ? {} : { system }), ...(provider === undefined ? {} : { provider }), ...(settings === undefined ? {} : { settings }), ...(usesCallSignal ? { usesCallSignal } : {}), ...(maxInputTokens === undefined ? {} : { maxInputTokens }) };
+    return { id, label, index, ...calls, ...(system === undefined ? {} : { system }), ...(provider === undefined ? {} : { provider }), ...(settings === undefined ? {} : { settings }), ...(usesCallSignal ? { usesCallSignal } : {}), ...(maxInputTokens === undefined ? {} : { maxInputTokens }), ...(price === undefined ? {} : { price }) };
   });
   return { slots, apiKeys };
 }

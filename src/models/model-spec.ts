@@ -1,4 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { ModelPrice } from "./price.js";
 
 /**
  * A model given with options. `model` is a chat model instance or a `"provider:model"` string
@@ -51,6 +52,12 @@ export interface ModelSpec {
    * URL or key given both here and in the spec with different values is refused.
    */
   params?: Record<string, unknown>;
+  /**
+   * The model's prices per million tokens (for an instance too), e.g. `{ inputPerMTok: 2.5, outputPerMTok: 10 }`:
+   * each of its calls that reports usage then has a `cost` in the trace, summed into the layer's, the turn's and
+   * the answer summary's `cost`. Prices change no answer. Default: none (costs are in tokens only).
+   */
+  price?: ModelPrice;
 }
 
 /** A model as the options accept it: an instance, a `"provider:model"` string, or a {@link ModelSpec}. */

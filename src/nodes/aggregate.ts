@@ -7,6 +7,7 @@ import { summarizeTrace } from "../state/answer-summary.js";
 import { TURN_ENDED } from "../state/turn-scoped-value.js";
 import { answered, attachTrace, type CallRecord, type MoATrace, type VoteRecord } from "../state/trace.js";
 import { sumTotals, totalUsage } from "../models/usage.js";
+import { sumCosts, totalCost } from "../models/cost-total.js";
 import { turnBounds, voteAmong, type Answered } from "./agreement.js";
 import { answerFormatOf } from "./answer-format-of.js";
 import { askAggregators } from "./ask-aggregators.js";
@@ -51,7 +52,9 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
       : { ...(await askAggregators(options, state, config, { conversation, references, format, hidden: settings.hidden })), vote: undefined };
 
     // Each layer's trace holds its total: the turn's is theirs and the aggregator calls'.
-    const { usage, usageMissing } = sumTotals([...state.trace.layers, totalUsage(records.filter(answered))]);
+    const answers = records.filter(answered);
+    const { usage, usageMissing } = sumTotals([...state.trace.layers, totalUsage(answers)]);
+    const costs = options.priced ? sumCosts([...state.trace.layers, totalCost(answers)]) : {};
     const firstStart = Math.min(answer.startedAt, ...state.proposals.map((p) => p.startedAt));
     const { message } = answer;
     const toolCalls = message.tool_calls ?? [];
@@ -60,6 +63,7 @@ export function createAggregateNode(options: ResolvedMoAOptions, settings: Aggre
       aggregator: records,
       ...(usage ? { usage } : {}),
       ...(usageMissing ? { usageMissing } : {}),
+      ...costs,
       calls: state.trace.calls + records.length,
       wallMs: answer.endedAt - firstStart,
       ...(continued ? { continued: true } : {}),

@@ -4,6 +4,7 @@ import { AggregatorFailedError, MoATimeoutError, type ModelFailure } from "../er
 import type { ModelSlot } from "../models/model-slots.js";
 import { turnDeadline } from "../models/turn-timeout.js";
 import { reportedUsage } from "../models/usage.js";
+import { callCost } from "../models/price.js";
 import { withReferences } from "../prompts/place-references.js";
 import { describeEmptyAnswer, proposalText } from "../prompts/proposal-text.js";
 import { toolHistoryAsText } from "../prompts/tool-history-as-text.js";
@@ -96,7 +97,7 @@ export async function askAggregators(options: ResolvedMoAOptions, state: MoAStat
       if (isGraphBubbleUp(error) || config.signal?.aborted || (MoATimeoutError.isInstance(error) && error.scope === "turn")) throw error;
       const recorded = toCallError(error, slot, options.redact);
       failures.push({ id: slot.id, layer: "aggregate", error: fromCallError(recorded) });
-      own.push({ id: slot.id, model: slot.label, layer: "aggregate", status: "failed", latencyMs: now() - startedAt, error: recorded.message, ...(cuts ? { cuts } : {}) });
+      own.push({ id: slot.id, model: slot.label, layer: "aggregate", status: "failed", startedAt, latencyMs: now() - startedAt, error: recorded.message, ...(cuts ? { cuts } : {}) });
       records.push(...numberWindows(own));
       if (streamed) break;
     }
@@ -119,13 +120,16 @@ function checkNotEmpty(answer: TimedAnswer): void {
 /** The trace record of an aggregator call that answered. */
 function okRecord(slot: ModelSlot, answer: TimedAnswer, cuts: FittedCall["cuts"]): CallRecord {
   const usage = reportedUsage(answer.message.usage_metadata);
+  const cost = callCost(usage, slot.price);
   return {
     id: slot.id,
     model: slot.label,
     layer: "aggregate",
     status: "ok",
+    startedAt: answer.startedAt,
     latencyMs: answer.endedAt - answer.startedAt,
     ...(usage ? { usage } : {}),
+    ...(cost !== undefined ? { cost } : {}),
     ...(answer.attempts > 1 ? { attempts: answer.attempts } : {}),
     ...(cuts ? { cuts } : {}),
   };

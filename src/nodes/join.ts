@@ -5,6 +5,7 @@ import type { Proposal } from "../state/proposal.js";
 import type { MoAState, MoAStateUpdate } from "../state/state.js";
 import { answered, type CallRecord, type EarlyExit, type LayerTrace } from "../state/trace.js";
 import { totalUsage } from "../models/usage.js";
+import { totalCost } from "../models/cost-total.js";
 import { agreementOf, turnBounds, type Answered } from "./agreement.js";
 import { needsAggregator } from "../state/answer-format.js";
 import { answerFormatOf } from "./answer-format-of.js";
@@ -20,8 +21,10 @@ export function toCallRecord(proposal: Proposal, failedLayer?: number): CallReco
     model: proposal.model,
     layer: proposal.layer,
     status: proposal.straggler ? "straggler" : proposal.empty ? "empty" : proposal.error ? "failed" : "ok",
+    startedAt: proposal.startedAt,
     latencyMs: proposal.endedAt - proposal.startedAt,
     ...(proposal.usage ? { usage: proposal.usage } : {}),
+    ...(proposal.cost !== undefined ? { cost: proposal.cost } : {}),
     ...(proposal.attempts && proposal.attempts > 1 ? { attempts: proposal.attempts } : {}),
     ...(proposal.error ? { error: proposal.error.message } : {}),
     ...(proposal.attempts === 0 ? { skipped: skippedReason(proposal, failedLayer) } : {}),
@@ -47,10 +50,12 @@ export function createJoinNode(options: ResolvedMoAOptions) {
       throw new ProposersFailedError(layer, references.length, options.minProposals, failures);
     }
     const calls = proposals.map((p) => toCallRecord(p, p.attempts === 0 ? firstFailedLayer(state.proposals, p.index) : undefined));
+    const answers = calls.filter(answered);
     const layerTrace: LayerTrace = {
       layer,
       wallMs: Math.max(...proposals.map((p) => p.endedAt)) - Math.min(...proposals.map((p) => p.startedAt)),
-      ...totalUsage(calls.filter(answered)),
+      ...totalUsage(answers),
+      ...(options.priced ? totalCost(answers) : {}),
       calls,
     };
     const earlyExit = await earlyExitAfter(options, state, layer, proposals, config);

@@ -12,3 +12,12 @@ export interface ProposalEvent extends Proposal {
   /** Always {@link PROPOSAL_EVENT}. */
   readonly event: typeof PROPOSAL_EVENT;
 }
+
+/** The name of the `custom` stream event emitted when a proposer's call starts, so a UI can show it running. */
+export const PROPOSAL_START_EVENT = "moa_proposal_start";
+
+/** The payload of a {@link PROPOSAL_START_EVENT}: who starts, in which layer, and when. */
+export interface ProposalStartEvent extends Pick<Proposal, "id" | "model" | "index" | "layer" | "startedAt"> {
+  /** Always {@link PROPOSAL_START_EVENT}. */
+  readonly event: typeof PROPOSAL_START_EVENT;
+}

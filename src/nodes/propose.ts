@@ -7,6 +7,7 @@ import type { Proposal } from "../state/proposal.js";
 import type { MoAStateUpdate } from "../state/state.js";
 import { hasCallbackHandlers } from "../models/callback-handlers.js";
 import { reportedUsage } from "../models/usage.js";
+import { callCost } from "../models/price.js";
 import { describeTools } from "../prompts/describe-tools.js";
 import { withReferences } from "../prompts/place-references.js";
 import { describeEmptyAnswer, proposalText } from "../prompts/proposal-text.js";
@@ -18,7 +19,7 @@ import type { ModelSlot } from "../models/model-slots.js";
 import { callModel, now } from "./call-model.js";
 import { fitCall, inputLimitOf, type FittedCall } from "./fit-call.js";
 import { QuorumRegistry } from "./layer-quorum.js";
-import { PROPOSAL_EVENT, type ProposalEvent } from "./proposal-event.js";
+import { PROPOSAL_EVENT, PROPOSAL_START_EVENT, type ProposalEvent, type ProposalStartEvent } from "./proposal-event.js";
 
 /** What the fan-out sends to one `propose` branch. */
 export interface ProposeTask {
@@ -51,7 +52,8 @@ export interface ProposeNodeSettings {
  * The `propose` node, run once per proposer per layer (fanned out with `Send`). With tools bound, the
  * proposer is told which tools the aggregator can call and sees the conversation's tool calls and
  * results as text; it is never given the tools. It returns the
- * proposal, failed or not, and emits it on the `custom` stream and as a callback event. An answer
+ * proposal, failed or not, and emits it on the `custom` stream and as a callback event; when it calls the
+ * model, it first emits a `moa_proposal_start` event on the `custom` stream. An answer
  * with no text once inline reasoning is removed (see `proposalText`) is recorded as `empty`, with an
  * `EmptyAnswerError`, and is no proposal. With a quorum, a proposer still running when the layer's
  * grace period ends is aborted and marked a straggler. A proposer whose call failed in an earlier layer
@@ -73,6 +75,8 @@ export function createProposeNode(options: ResolvedMoAOptions, settings: Propose
       proposal = { startedAt: at, ...base, endedAt: at, attempts: 0, error: earlier };
       quorum?.settle("no_answer");
     } else {
+      const start: ProposalStartEvent = { event: PROPOSAL_START_EVENT, ...base, startedAt: now() };
+      config.writer?.(start);
       proposal = await askProposer(options, settings, slot, task, config, quorum);
     }
     const event: ProposalEvent = { event: PROPOSAL_EVENT, ...proposal };
@@ -121,8 +125,9 @@ async function askProposer(
     const outcome =
       "text" in read ? read : { empty: read.empty, error: { ...toCallError(new Error(describeEmptyAnswer(read.empty)), slot, options.redact), name: "EmptyAnswerError" } };
     const usage = reportedUsage(answer.message.usage_metadata);
+    const cost = callCost(usage, slot.price);
     // A key before the spreads: V8 11 (Node 20) adds each key after a leading spread in the runtime, ~1 µs apiece.
-    proposal = { startedAt, ...base, ...outcome, endedAt: answer.endedAt, attempts: answer.attempts, ...(usage ? { usage } : {}), ...(cuts ? { cuts } : {}) };
+    proposal = { startedAt, ...base, ...outcome, endedAt: answer.endedAt, attempts: answer.attempts, ...(usage ? { usage } : {}), ...(cost !== undefined ? { cost } : {}), ...(cuts ? { cuts } : {}) };
   } catch (error) {
     const turnOver = isGraphBubbleUp(error) || config.signal?.aborted || (MoATimeoutError.isInstance(error) && error.scope === "turn");
     if (turnOver) throw error;

@@ -26,6 +26,10 @@ export interface MoAAnswerSummary {
   readonly wallMs: number;
   /** Calls that answered without reporting usage, when there were any: `usage_metadata` is then a lower bound. */
   readonly usageMissing?: number;
+  /** What the turn cost at the models' prices (`ModelSpec.price`), in their currency; absent when no call had a cost. */
+  readonly cost?: number;
+  /** Calls that answered without a cost (no price, or no usage reported), when some model has a price: `cost` is then a lower bound. */
+  readonly costMissing?: number;
   /** True when the proposers did not run: an agent loop continued from the references of its previous step. */
   readonly continued?: boolean;
   /** On an answer that calls tools, the references it was written from: the agent loop's next step continues from them. */
@@ -37,6 +41,7 @@ export function summarizeTrace(trace: MoATrace, turnId: string, answeredBy: stri
   const records = [...trace.layers.flatMap((layer) => layer.calls), ...trace.aggregator];
   const failedCalls = records.filter((call) => call.status !== "ok").length;
   const usageMissing = trace.usageMissing?.length ?? 0;
+  const costMissing = trace.costMissing?.length ?? 0;
   return {
     turnId,
     answeredBy,
@@ -45,6 +50,8 @@ export function summarizeTrace(trace: MoATrace, turnId: string, answeredBy: stri
     ...(failedCalls > 0 ? { failedCalls } : {}),
     wallMs: trace.wallMs,
     ...(usageMissing > 0 ? { usageMissing } : {}),
+    ...(trace.cost !== undefined ? { cost: trace.cost } : {}),
+    ...(costMissing > 0 ? { costMissing } : {}),
     ...(trace.continued ? { continued: true } : {}),
     ...(trace.references ? { references: trace.references } : {}),
   };

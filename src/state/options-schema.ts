@@ -54,6 +54,25 @@ export function isChatModel(value: unknown): value is BaseChatModel {
 /** Fields that configure a model created from a string; an instance is configured by its creator. */
 const STRING_ONLY_FIELDS = ["temperature", "maxTokens", "topP", "seed", "stop", "apiKey", "baseURL", "baseUrl", "params"] as const;
 
+/** A price per million tokens: a finite number >= 0 (zod's numbers are finite). */
+function perMTok() {
+  const error = expected("a price per million tokens, a finite number >= 0");
+  return z.number({ error }).min(0, { error });
+}
+const modelPriceShape = { inputPerMTok: perMTok(), outputPerMTok: perMTok(), cachedInputPerMTok: perMTok().optional() };
+const PRICE_FIELDS = Object.keys(modelPriceShape).join(", ");
+
+/**
+ * A model's prices per million tokens (`ModelPrice`): `inputPerMTok` and `outputPerMTok`, optionally
+ * `cachedInputPerMTok`, each a finite number >= 0. Unknown fields are refused with the valid ones.
+ */
+export const modelPriceSchema = z.strictObject(modelPriceShape, {
+  error: (issue) =>
+    issue.code === "unrecognized_keys"
+      ? `unknown field(s) ${issue.keys.join(", ")}; valid fields: ${PRICE_FIELDS}`
+      : expected("prices per million tokens { inputPerMTok, outputPerMTok, cachedInputPerMTok? }, e.g. { inputPerMTok: 2.5, outputPerMTok: 10 }")(issue),
+});
+
 const modelSpecShape = {
   // `abort` fails the instance branch outright, so a value that is neither gets the union's message.
   model: z.union([z.string(), z.custom<BaseChatModel>(isChatModel, { abort: true })], {
@@ -73,6 +92,7 @@ const modelSpecShape = {
   baseURL: nonEmptyString().optional(),
   baseUrl: nonEmptyString().optional(),
   params: z.custom<Record<string, unknown>>(isObject, { error: expected("an object of constructor fields") }).optional(),
+  price: modelPriceSchema.optional(),
 };
 const SPEC_FIELDS = Object.keys(modelSpecShape).join(", ");
 

@@ -158,6 +158,8 @@ export interface ResolvedMoAOptions {
   readonly answerFormat?: AnswerFormat;
   /** Masks API keys (the specs' and the environment's) in text bound for errors, traces and logs. */
   readonly redact: (text: string) => string;
+  /** True when some model has a price: the trace then names the calls that answered without a cost (`costMissing`). */
+  readonly priced: boolean;
 }
 
 /**
@@ -190,6 +192,7 @@ export function resolveOptions(input: MixtureOfAgentsOptions): ResolvedMoAOption
     proposeOn: options.proposeOn ?? "user_turn",
     ...resolveTools(options),
     redact: (text) => redactSecrets(text, apiKeys),
+    priced: [...proposers, ...aggregators].some((slot) => slot.price !== undefined),
   };
 }
 

@@ -44,6 +44,11 @@ export interface Proposal {
   readonly text?: string;
   /** Tokens the provider reported; absent when it reported none. */
   readonly usage?: TokenUsage;
+  /**
+   * What the call cost at its model's `price`, in the price's currency; absent when the model has no price
+   * or the provider reported no usage.
+   */
+  readonly cost?: number;
   /** Epoch milliseconds when the call started. */
   readonly startedAt: number;
   /** Epoch milliseconds when the call ended. */

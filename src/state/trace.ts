@@ -21,10 +21,20 @@ export interface CallRecord {
   readonly status: "ok" | "empty" | "failed" | "straggler";
   /** Attempts made, when more than one. */
   readonly attempts?: number;
-  /** Wall time of the call in milliseconds. */
+  /**
+   * Epoch milliseconds when the call started (its first attempt; for a `skipped` call, when it was skipped).
+   * With `latencyMs`, it places the call on the turn's timeline.
+   */
+  readonly startedAt: number;
+  /** Wall time of the call in milliseconds (0 for a `skipped` call). */
   readonly latencyMs: number;
   /** Tokens the provider reported for the call (absent when it reported none). */
   readonly usage?: TokenUsage;
+  /**
+   * What the call cost at its model's `price` (`ModelSpec.price`), in the price's currency; absent when the
+   * model has no price or the provider reported no usage.
+   */
+  readonly cost?: number;
   /** Why there is no answer, as one line: the error the call failed with, or what an `empty` answer held. */
   readonly error?: string;
   /**
@@ -66,6 +76,14 @@ export interface LayerTrace {
    * Failed and cut-off calls are not listed: they returned no answer to report usage with.
    */
   readonly usageMissing?: readonly CallRef[];
+  /** What the layer's calls cost, in the prices' currency; absent when none of them had a cost (unknown, not zero). */
+  readonly cost?: number;
+  /**
+   * The calls of the layer that answered without a cost (their model has no price, or they reported no
+   * usage): `cost` is then a lower bound. Present only when some model of the MoA has a price; absent
+   * when every answer had a cost.
+   */
+  readonly costMissing?: readonly CallRef[];
   /** One record per proposer (and sample), ordered by proposer. */
   readonly calls: readonly CallRecord[];
 }
@@ -87,6 +105,17 @@ export interface MoATrace {
    * every answer reported usage.
    */
   readonly usageMissing?: readonly CallRef[];
+  /**
+   * What the turn's calls cost, summed over those that had a cost (a model with a `price` that reported
+   * usage), in the prices' currency; absent when none had one (unknown, not zero).
+   */
+  readonly cost?: number;
+  /**
+   * The calls of the turn that answered without a cost (no price, or no usage reported); when present and
+   * `cost` is too, `cost` is partial: a lower bound. Present only when some model of the MoA has a price;
+   * absent when every answer had a cost.
+   */
+  readonly costMissing?: readonly CallRef[];
   /** Number of model calls made (calls `skipped` are not counted). */
   readonly calls: number;
   /** Wall time of the turn from its first proposer call to the final answer, in milliseconds. */

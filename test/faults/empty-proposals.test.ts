@@ -7,6 +7,7 @@ import { HumanMessage } from "@langchain/core/messages";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   MixtureOfAgents,
+  PROPOSAL_EVENT,
   ProposersFailedError,
   createMixtureOfAgents,
   formatProposal,
@@ -38,8 +39,9 @@ describe("an answer with no text", () => {
     let trace: MoATrace | undefined;
     const stream = await createMixtureOfAgents({ proposers: [thinker, tooler, blank, good], aggregator }).stream(question, { streamMode: ["custom", "values"] });
     for await (const [mode, payload] of stream as AsyncIterable<[string, unknown]>) {
-      if (mode === "custom") events.push(payload as ProposalEvent);
-      else trace = (payload as MoAState).trace;
+      if (mode === "custom") {
+        if ((payload as ProposalEvent).event === PROPOSAL_EVENT) events.push(payload as ProposalEvent);
+      } else trace = (payload as MoAState).trace;
     }
 
     expect(candidates(aggregator)).toBe("1. Paris is the capital.");

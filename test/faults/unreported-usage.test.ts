@@ -113,6 +113,7 @@ describe("the conversation example's turn summary", () => {
     model: id,
     layer: 1,
     status,
+    startedAt: 0,
     latencyMs: 1,
     ...(usage ? { usage } : {}),
   });

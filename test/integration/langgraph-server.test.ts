@@ -95,7 +95,7 @@ describe("LangGraph Server", () => {
         const [message, metadata] = chunk.data as [{ content: string }, Record<string, unknown>];
         if (metadata.moa_role === "aggregator") tokens.push(message.content);
       }
-      if (chunk.event === "custom") proposals.push((chunk.data as { id: string }).id);
+      if (chunk.event === "custom" && (chunk.data as { event: string }).event === "moa_proposal") proposals.push((chunk.data as { id: string }).id);
     }
     expect(tokens.join("")).toBe("served answer here");
     expect(tokens.filter((t) => t !== "").length).toBeGreaterThan(1);
