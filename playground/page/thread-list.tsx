@@ -14,6 +14,11 @@ function titleOf(thread: Thread<{ messages?: Message[] }>): string {
   return text === "" ? "New conversation" : text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }
 
+/** Whether `thread` holds a conversation (a thread whose first run failed or was stopped holds none). */
+function hasMessages(thread: Thread<{ messages?: Message[] }>): boolean {
+  return (thread.values?.messages?.length ?? 0) > 0;
+}
+
 /** The threads' state: the list, the error that kept it away, and `refresh`. */
 export function useThreads(client: Client, serverUrl: string) {
   const [threads, setThreads] = useState<Thread<{ messages?: Message[] }>[]>([]);
@@ -59,7 +64,7 @@ export function ThreadList({ threads, error, refresh, threadId, onOpen }: Return
         </div>
       ) : null}
       <ul>
-        {threads.map((thread) => (
+        {threads.filter((thread) => thread.thread_id === threadId || hasMessages(thread)).map((thread) => (
           <li key={thread.thread_id}>
             <a
               href={hrefOf(thread.thread_id)}

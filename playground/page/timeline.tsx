@@ -52,6 +52,8 @@ interface ModelRow {
   calls: number;
   input: number;
   output: number;
+  /** Whether any of the model's calls reported usage (else its tokens are unknown, not zero). */
+  reported: boolean;
   cost?: number;
 }
 
@@ -59,8 +61,9 @@ function rowsOf(trace: MoATrace): ModelRow[] {
   const rows = new Map<string, ModelRow>();
   for (const record of [...trace.layers.flatMap((layer) => layer.calls), ...trace.aggregator]) {
     if (record.skipped) continue;
-    const row = rows.get(record.model) ?? { model: record.model, calls: 0, input: 0, output: 0 };
+    const row = rows.get(record.model) ?? { model: record.model, calls: 0, input: 0, output: 0, reported: false };
     row.calls += 1;
+    row.reported ||= record.usage !== undefined;
     row.input += record.usage?.input_tokens ?? 0;
     row.output += record.usage?.output_tokens ?? 0;
     if (record.cost !== undefined) row.cost = (row.cost ?? 0) + record.cost;
@@ -91,8 +94,8 @@ export function TokensPerModel({ trace, turn }: { trace: MoATrace; turn: number 
           <tr key={row.model}>
             <th scope="row">{row.model}</th>
             <td>{row.calls}</td>
-            <td>{row.input}</td>
-            <td>{row.output}</td>
+            <td>{row.reported ? row.input : "–"}</td>
+            <td>{row.reported ? row.output : "–"}</td>
             {priced ? <td>{row.cost === undefined ? "no price" : money(row.cost)}</td> : null}
           </tr>
         ))}

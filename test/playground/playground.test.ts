@@ -128,6 +128,16 @@ describe("the playground", () => {
     await expect.poll(() => again.getByRole("article", { name: "Answer" }).textContent(), { timeout: 10_000 }).toContain("France is in Europe");
     expect(await again.getByRole("article", { name: "openai:p1" }).textContent()).toContain("Paris is the capital of France.");
     expect(await again.getByRole("figure").getByRole("listitem").count()).toBe(3);
+
+    // A second turn: the first keeps its layers, folded; the latest shows its own.
+    await ask(page, "And of Spain?");
+    await answered(page);
+    const [first, second] = [page.getByRole("region", { name: "Turn 1" }), page.getByRole("region", { name: "Turn 2" })];
+    expect(await first.locator("details.layers").getAttribute("open")).toBeNull();
+    expect(await first.locator("details.layers summary").textContent()).toBe("1 layer of proposals (2 calls)");
+    expect(await first.getByRole("article", { name: "openai:p1" }).isVisible()).toBe(false);
+    expect(await second.locator("details.layers").getAttribute("open")).toBe("");
+    expect(await second.getByRole("article", { name: "openai:p1" }).isVisible()).toBe(true);
     expect((page as Page & { problems?: string[] }).problems).toEqual([]);
     await page.close();
   }, 60_000);
@@ -179,6 +189,26 @@ describe("the playground", () => {
     await expect.poll(() => page.getByRole("alert").first().textContent(), { timeout: 15_000 }).toMatch(/The turn failed: .*layers.*>= 1/);
     expect(await page.getByRole("region", { name: /^Turn \d+$/ }).count()).toBe(0);
     expect(await page.getByRole("textbox", { name: "Message" }).inputValue()).toBe("Zero layers?");
+    await page.close();
+  }, 60_000);
+
+  it("shows a turn whose every proposer failed: the cause in the card, the error, and the thread as it was", async () => {
+    const page = await openPage();
+    await ask(page, "Before the failure");
+    await answered(page);
+    await page.getByText(/^Settings:/).click();
+    await page.getByRole("checkbox", { name: "openai:p1" }).uncheck();
+    await page.getByRole("checkbox", { name: "openai:p2" }).uncheck();
+    await page.getByRole("checkbox", { name: "openai:missing" }).check();
+    await ask(page, "Nobody can answer this");
+    const failed = page.getByRole("region", { name: "Failed turn" });
+    await expect.poll(() => failed.getByRole("alert").textContent(), { timeout: 15_000 }).toMatch(/^The turn failed: .*ProposersFailed|^The turn failed: .*proposal/);
+    expect(await failed.getByRole("article", { name: "openai:missing" }).textContent()).toMatch(/Failed:.*does not exist/);
+    expect(await page.getByRole("region", { name: /^Turn \d+$/ }).count()).toBe(1);
+    expect(await page.getByRole("textbox", { name: "Message" }).inputValue()).toBe("Nobody can answer this");
+    await page.reload();
+    await expect.poll(() => page.getByRole("region", { name: "Turn 1" }).textContent(), { timeout: 10_000 }).toContain("Before the failure");
+    expect(await page.getByRole("region", { name: /^Turn \d+$/ }).count()).toBe(1);
     await page.close();
   }, 60_000);
 
