@@ -20,7 +20,7 @@ export function AnswerCard({ text, summary, wait }: { text: string | undefined; 
         <p className="facts">
           by {summary.answeredBy} · {summary.layers} layer{summary.layers === 1 ? "" : "s"} · {summary.calls} calls
           {summary.failedCalls ? ` (${summary.failedCalls} without an answer)` : ""} · {duration(summary.wallMs)}
-          {cost !== undefined ? ` · cost ${money(cost)}` : ""}
+          {cost !== undefined ? ` · cost ${summary?.costMissing ? "≥ " : ""}${money(cost)}` : ""}
         </p>
       ) : null}
     </article>

@@ -43,6 +43,9 @@ export function App() {
 
   return (
     <div className="layout">
+      <a className="skip-link" href="#message">
+        Skip to the message box
+      </a>
       <header className="top">
         <h1>MoA playground</h1>
         <p className="server">LangGraph Server at {apiUrl}</p>
@@ -59,6 +62,7 @@ export function App() {
           onChoice={setChoice}
           offered={offered}
           onTurnOver={threads.refresh}
+          onNewThread={() => open(null)}
         />
       </main>
     </div>

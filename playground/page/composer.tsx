@@ -8,10 +8,12 @@ export interface ComposerProps {
   readonly onSend: () => void;
   readonly onStop: () => void;
   readonly running: boolean;
+  /** True when the settings cannot be sent (the reason is shown beside the box). */
+  readonly blocked?: boolean;
 }
 
 /** The form with the "Message" textbox, "Send" and, while a turn runs, "Stop". */
-export function Composer({ draft, onDraft, onSend, onStop, running }: ComposerProps) {
+export function Composer({ draft, onDraft, onSend, onStop, running, blocked = false }: ComposerProps) {
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
@@ -35,7 +37,7 @@ export function Composer({ draft, onDraft, onSend, onStop, running }: ComposerPr
           Stop
         </button>
       ) : null}
-      <button type="submit" disabled={running || draft.trim() === ""}>
+      <button type="submit" disabled={running || blocked || draft.trim() === ""}>
         Send
       </button>
     </form>

@@ -43,7 +43,7 @@ export function SettingsPanel({ offered, error, retry, choice, onChoice }: { off
   const toggle = (model: string, on: boolean) => onChoice({ ...shown, proposers: on ? [...shown.proposers, model] : shown.proposers.filter((name) => name !== model) });
   return (
     <details className="settings">
-      <summary>Settings: {choice ? `${choice.proposers.length} proposer${choice.proposers.length === 1 ? "" : "s"}, ${choice.layers} layer${choice.layers === 1 ? "" : "s"}, aggregated by ${choice.aggregator}` : describeDefaults(offered)}</summary>
+      <summary>Settings: {choice ? `${choice.proposers.length} proposer${choice.proposers.length === 1 ? "" : "s"}, ${Number.isFinite(choice.layers) ? choice.layers : "?"} layer${choice.layers === 1 ? "" : "s"}, aggregated by ${choice.aggregator}` : describeDefaults(offered)}</summary>
       <form onSubmit={(event) => event.preventDefault()}>
         <fieldset>
           <legend>Proposers</legend>

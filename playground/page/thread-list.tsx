@@ -14,9 +14,9 @@ function titleOf(thread: Thread<{ messages?: Message[] }>): string {
   return text === "" ? "New conversation" : text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }
 
-/** Whether `thread` holds a conversation (a thread whose first run failed or was stopped holds none). */
+/** Whether `thread` holds a conversation: an answer (a thread whose first run failed or was stopped holds none). */
 function hasMessages(thread: Thread<{ messages?: Message[] }>): boolean {
-  return (thread.values?.messages?.length ?? 0) > 0;
+  return thread.values?.messages?.some((message) => message.type === "ai") ?? false;
 }
 
 /** The threads' state: the list, the error that kept it away, and `refresh`. */

@@ -96,7 +96,7 @@ export function TokensPerModel({ trace, turn }: { trace: MoATrace; turn: number 
             <td>{row.calls}</td>
             <td>{row.reported ? row.input : "–"}</td>
             <td>{row.reported ? row.output : "–"}</td>
-            {priced ? <td>{row.cost === undefined ? "no price" : money(row.cost)}</td> : null}
+            {priced ? <td>{row.cost === undefined ? "unknown" : money(row.cost)}</td> : null}
           </tr>
         ))}
       </tbody>

@@ -29,6 +29,9 @@ beforeAll(async () => {
       p2: { text: "The capital is **Paris**.", usage: { input: 12, output: 6 }, latencyMs: 400 },
       agg: { text: ANSWER, usage: { input: 60, output: 30 }, chunkDelayMs: 60 },
       slow: { text: "too late", latencyMs: 60_000 },
+      unhurried: { text: "Worth the wait.", usage: { input: 12, output: 4 }, latencyMs: 4_000 },
+      cut: { text: "a partial answer that never ends", fault: { kind: "reset" } },
+      rich: { text: "| model | score |\n|---|---|\n| p1 | 9 |\n\n![pixel](http://127.0.0.1:9/pixel.png) and [a link](javascript:alert(1))" },
     },
   });
   stateDir = await mkdtemp(join(tmpdir(), "moa-playground-"));
@@ -36,7 +39,7 @@ beforeAll(async () => {
     {
       MOA_PROPOSERS: "openai:p1,openai:p2",
       MOA_AGGREGATOR: "openai:agg",
-      MOA_MODELS: "openai:missing,openai:slow",
+      MOA_MODELS: "openai:missing,openai:slow,openai:unhurried,openai:cut,openai:rich",
       MOA_PRICES: JSON.stringify({ "openai:agg": { inputPerMTok: 2.5, outputPerMTok: 10 } }),
       OPENAI_BASE_URL: `${models.url}/v1`,
       OPENAI_API_KEY: "sk-test-key",
@@ -81,7 +84,7 @@ describe("the playground", () => {
   it("prints its URL and serves the page and the offered models from the server's origin", async () => {
     expect(playground.pageUrl).toBe(`${playground.url}/playground/`);
     const offered = (await (await fetch(`${playground.url}/moa/models`)).json()) as { models: string[]; defaults: { proposers: Array<{ model: string }> } };
-    expect(offered.models).toEqual(["openai:p1", "openai:p2", "openai:agg", "openai:missing", "openai:slow"]);
+    expect(offered.models).toEqual(["openai:p1", "openai:p2", "openai:agg", "openai:missing", "openai:slow", "openai:unhurried", "openai:cut", "openai:rich"]);
     expect(offered.defaults.proposers.map((entry) => entry.model)).toEqual(["openai:p1", "openai:p2"]);
   }, 60_000);
 
@@ -212,6 +215,64 @@ describe("the playground", () => {
     await page.close();
   }, 60_000);
 
+  it("drops what a turn cut short had streamed, and shows the next turn live", async () => {
+    const page = await openPage();
+    await page.getByText(/^Settings:/).click();
+    await page.getByRole("combobox", { name: "Aggregator" }).selectOption("openai:cut");
+    await ask(page, "Cut me off");
+    const failed = page.getByRole("region", { name: "Failed turn" });
+    await expect.poll(() => failed.getByRole("alert").textContent(), { timeout: 30_000 }).toMatch(/^The turn failed: /);
+    expect(await page.getByRole("region", { name: /^Turn \d+$/ }).count()).toBe(0);
+    await page.getByRole("combobox", { name: "Aggregator" }).selectOption("openai:agg");
+    await page.getByRole("textbox", { name: "Message" }).press("Enter");
+    await expect.poll(() => page.getByRole("region", { name: /^Turn \d+$/ }).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => latestTurn(page).getByRole("article", { name: "openai:p1" }).count(), { timeout: 10_000 }).toBe(1);
+    await answered(page);
+    expect(await latestTurn(page).textContent()).toContain("Cut me off");
+    await page.close();
+  }, 90_000);
+
+  it("joins a running turn again after a reload, and it ends with its answer", async () => {
+    const page = await openPage();
+    await page.getByText(/^Settings:/).click();
+    await page.getByRole("checkbox", { name: "openai:unhurried" }).check();
+    await ask(page, "Take your time");
+    await expect.poll(() => latestTurn(page).getByRole("article", { name: "openai:unhurried" }).textContent(), { timeout: 10_000 }).toContain("Running…");
+    await page.reload();
+    await expect.poll(() => latestTurn(page).getByRole("article", { name: "openai:unhurried" }).textContent(), { timeout: 20_000 }).toContain("Worth the wait.");
+    await answered(page);
+    expect(await latestTurn(page).textContent()).toContain("Take your time");
+    await page.close();
+  }, 60_000);
+
+  it("renders tables, never loads an answer's images, and keeps unsafe links as text", async () => {
+    const page = await openPage();
+    const pixels: string[] = [];
+    page.on("request", (request) => request.url().includes("pixel") && pixels.push(request.url()));
+    await page.getByText(/^Settings:/).click();
+    await page.getByRole("combobox", { name: "Aggregator" }).selectOption("openai:rich");
+    await ask(page, "A table, please");
+    const answer = latestTurn(page).getByRole("article", { name: "Answer" });
+    await expect.poll(() => answer.textContent(), { timeout: 15_000 }).toContain("by openai:rich");
+    expect(await answer.getByRole("table").getByRole("row").allTextContents()).toEqual(["modelscore", "p19"]);
+    expect(await answer.locator("img").count()).toBe(0);
+    expect(await answer.getByRole("link", { name: "[image: pixel]" }).getAttribute("href")).toBe("http://127.0.0.1:9/pixel.png");
+    expect(await answer.getByRole("link", { name: "a link" }).count()).toBe(0);
+    expect(await answer.textContent()).toContain("a link");
+    expect(pixels).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("says a thread in the URL does not exist, and offers a new one", async () => {
+    const page = await openPage(undefined, `${playground.pageUrl}?thread=00000000-0000-0000-0000-000000000000`);
+    await expect.poll(() => page.getByRole("alert").allTextContents(), { timeout: 10_000 }).toContainEqual(expect.stringContaining("Cannot open thread 00000000-0000-0000-0000-000000000000"));
+    await page.getByRole("button", { name: "Start a new thread" }).click();
+    expect(new URL(page.url()).searchParams.get("thread")).toBeNull();
+    await ask(page, "A fresh start");
+    await answered(page);
+    await page.close();
+  }, 60_000);
+
   it("keeps threads apart: a second thread, the list, and back to the first", async () => {
     const page = await openPage();
     await ask(page, "Thread one question");
@@ -246,8 +307,10 @@ describe("the playground", () => {
 
   it("works on a phone-sized screen and with the keyboard alone", async () => {
     const page = await openPage({ width: 390, height: 844 });
-    // Keyboard: Tab reaches the message box, Enter sends.
-    for (let i = 0; i < 40 && !(await page.evaluate('document.activeElement?.id === "message"')); i++) await page.keyboard.press("Tab");
+    // Keyboard: the first Tab reaches the skip link, which leads to the message box; Enter sends.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate("document.activeElement?.textContent")).toBe("Skip to the message box");
+    await page.keyboard.press("Enter");
     expect(await page.evaluate("document.activeElement?.id")).toBe("message");
     await page.keyboard.type("Small screen?");
     await page.keyboard.press("Enter");
