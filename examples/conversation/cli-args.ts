@@ -91,10 +91,14 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   };
 }
 
-/** A comma-separated list of models; undefined when the flag is absent. */
+/**
+ * A comma-separated list of models, from `flag` (a flag such as `--proposers`, or an environment
+ * variable such as `MOA_PROPOSERS`); undefined when it is absent.
+ */
 export function modelList(value: string | undefined, flag: string): string[] | undefined {
   if (value === undefined) return undefined;
   const models = value.split(",").map((model) => model.trim()).filter((model) => model !== "");
-  if (models.length === 0) throw new UsageError(`${flag} needs at least one "provider:model", e.g. ${flag} openai:gpt-4o-mini`);
+  const example = /^[A-Z][A-Z0-9_]*$/.test(flag) ? `${flag}=openai:gpt-4o-mini` : `${flag} openai:gpt-4o-mini`;
+  if (models.length === 0) throw new UsageError(`${flag} needs at least one "provider:model", e.g. ${example}`);
   return models;
 }

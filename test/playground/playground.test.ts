@@ -308,6 +308,7 @@ describe("the playground", () => {
   it("works on a phone-sized screen and with the keyboard alone", async () => {
     const page = await openPage({ width: 390, height: 844 });
     // Keyboard: the first Tab reaches the skip link, which leads to the message box; Enter sends.
+    await page.getByRole("link", { name: "Skip to the message box" }).waitFor({ state: "attached" });
     await page.keyboard.press("Tab");
     expect(await page.evaluate("document.activeElement?.textContent")).toBe("Skip to the message box");
     await page.keyboard.press("Enter");
