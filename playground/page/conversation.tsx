@@ -23,6 +23,18 @@ import type { OfferedModelsState } from "./use-offered-models.js";
 /** The thread state the page reads. */
 type ThreadValues = { messages: Message[]; trace?: MoATrace; turnId?: string };
 
+/**
+ * Forgets the run `useStream` would join again on the next load (it keeps its id in `sessionStorage` under
+ * `lg:stream:<thread id>`): once a run is over, a reload must show the thread, not replay that run.
+ */
+function forgetRun(): void {
+  try {
+    for (const key of Object.keys(window.sessionStorage)) if (key.startsWith("lg:stream:")) window.sessionStorage.removeItem(key);
+  } catch {
+    // no storage: nothing to join again either
+  }
+}
+
 /** Checkpoints read per thread: one per turn, so the traces of this many turns are shown. */
 const HISTORY_LIMIT = 200;
 
@@ -96,10 +108,12 @@ export function Conversation({ client, serverUrl, threadId, onThreadId, choice, 
     },
     onFinish: (state) => {
       submitting.current = false;
+      forgetRun();
       if (typeof state.values.turnId === "string") keepTexts(state.values.turnId, textsOf(live.current));
       onTurnOver();
     },
     onError: (error) => {
+      forgetRun();
       if (!submitting.current) {
         setLoadError(errorText(error, serverUrl));
         return;
@@ -111,6 +125,7 @@ export function Conversation({ client, serverUrl, threadId, onThreadId, choice, 
     },
     onStop: () => {
       submitting.current = false;
+      forgetRun();
       hideUnkept();
       giveBack("stopped");
     },
